@@ -1,0 +1,15 @@
+//! Reading the audit log (admins and auditors).
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::{AuditFilter, AuditPage};
+
+/// One page of audit events matching the filter, newest first.
+#[server(endpoint = "list_audit_events")]
+pub async fn list_audit_events(filter: AuditFilter) -> Result<AuditPage, AppError> {
+    use crate::backend::{AppContext, audit, auth};
+    auth::require_reader().await?;
+    let ctx = AppContext::current()?;
+    Ok(audit::list_events(&ctx.pool, &filter).await?)
+}

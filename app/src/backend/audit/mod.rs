@@ -1,0 +1,34 @@
+//! The audit log: append-only and hash-chained.
+//!
+//! Every state change writes exactly one event through [`record`], inside the transaction that
+//! makes the change, so the change and its event commit together or not at all. The database
+//! itself refuses UPDATE, DELETE and TRUNCATE on the table; [`verify`] recomputes the chain.
+//! Nothing in this module decides *whether* something may happen: callers authorize first.
+
+mod chain;
+mod query;
+mod record;
+mod verify;
+
+pub use chain::{GENESIS_HASH, canonical_content, link_hash};
+pub use query::list_events;
+pub use record::{Actor, NewEvent, record};
+pub use verify::{ChainBreak, ChainReport, verify_chain};
+
+/// Errors of the audit log.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error("database error in the audit log: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("invalid audit filter: {0}")]
+    InvalidFilter(String),
+}
+
+impl From<AuditError> for crate::error::AppError {
+    fn from(err: AuditError) -> Self {
+        match err {
+            AuditError::InvalidFilter(msg) => crate::error::AppError::Invalid(msg),
+            AuditError::Database(err) => crate::backend::db::internal("audit", err),
+        }
+    }
+}

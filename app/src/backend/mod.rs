@@ -1,0 +1,12 @@
+//! Everything that runs on the server alone: database access and the domain modules.
+//!
+//! Compiled only with the `ssr` feature. Server functions in `crate::api` call into this tree;
+//! nothing here renders views, and nothing outside it runs SQL.
+
+pub mod audit;
+pub mod auth;
+pub mod context;
+pub mod db;
+pub mod security;
+
+pub use context::AppContext;

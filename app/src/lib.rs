@@ -1,0 +1,26 @@
+//! Attest's application crate, compiled twice by cargo-leptos: with `ssr` for the server and
+//! with `hydrate` for the browser.
+//!
+//! - [`ui`]: pages and components, rendered on the server and hydrated in the browser.
+//! - [`api`]: server functions, the only API the browser calls. They stay thin: who is asking,
+//!   may they, call into [`backend`], map the error.
+//! - [`model`] and [`error`]: plain types both targets compile.
+//! - [`backend`] (server only): database access and every domain module.
+
+pub mod api;
+pub mod error;
+pub mod model;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod backend;
+
+pub use ui::shell::{App, shell};
+
+/// Browser entry point: attaches the client-side app to the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

@@ -1,0 +1,4 @@
+//! Small reusable components.
+
+pub mod access;
+pub mod nav;

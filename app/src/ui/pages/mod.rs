@@ -1,0 +1,7 @@
+//! One module per page.
+
+pub mod audit;
+pub mod dashboard;
+pub mod placeholder;
+pub mod settings;
+pub mod sign_in;

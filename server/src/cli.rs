@@ -1,0 +1,110 @@
+//! The command line: `attest serve`, `attest demo`, `attest audit verify`.
+
+use std::process::ExitCode;
+
+use app::backend::audit::{ChainReport, verify_chain};
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{ServeArgs, ServeConfig};
+use crate::telemetry::{self, LogFormat};
+
+/// Attest: user access reviews for MongoDB Atlas.
+#[derive(Debug, Parser)]
+#[command(name = "attest", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Settings every command takes.
+#[derive(Debug, Clone, Args)]
+pub struct CommonArgs {
+    /// PostgreSQL connection URL; the database is created if it does not exist.
+    #[arg(
+        long,
+        global = true,
+        env = "DATABASE_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/attest"
+    )]
+    pub database_url: String,
+    /// Log format: text or json.
+    #[arg(long, global = true, env = "ATTEST_LOG_FORMAT", default_value = "text")]
+    pub log_format: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web application.
+    Serve(ServeArgs),
+    /// Serve in demo mode (the same as `serve --demo`).
+    Demo(ServeArgs),
+    /// Audit log tools.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the whole hash chain and report the first broken event, if any.
+    Verify,
+}
+
+/// Runs the parsed command and returns the process exit code.
+pub async fn run(cli: Cli) -> ExitCode {
+    let format = match LogFormat::parse(&cli.common.log_format) {
+        Ok(format) => format,
+        Err(err) => return fail(&err),
+    };
+    telemetry::init(format);
+    match cli.command {
+        Command::Serve(args) => serve(&cli.common, args).await,
+        Command::Demo(args) => serve(&cli.common, ServeArgs { demo: true, ..args }).await,
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => audit_verify(&cli.common).await,
+    }
+}
+
+async fn serve(common: &CommonArgs, args: ServeArgs) -> ExitCode {
+    let config = match ServeConfig::from_args(args) {
+        Ok(config) => config,
+        Err(err) => return fail(&err),
+    };
+    match crate::serve::serve(&common.database_url, config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => fail(&format!("{err:#}")),
+    }
+}
+
+async fn audit_verify(common: &CommonArgs) -> ExitCode {
+    let pool = match crate::database::connect(&common.database_url).await {
+        Ok(pool) => pool,
+        Err(err) => return fail(&format!("{err:#}")),
+    };
+    match verify_chain(&pool).await {
+        Ok(ChainReport::Intact { events }) => {
+            println!("audit chain intact: {events} events verified");
+            ExitCode::SUCCESS
+        }
+        Ok(ChainReport::Broken {
+            verified,
+            first_bad,
+        }) => {
+            println!(
+                "audit chain BROKEN at event {}: {} ({verified} events before it verified)",
+                first_bad.seq, first_bad.reason
+            );
+            ExitCode::FAILURE
+        }
+        Err(err) => fail(&format!("could not read the audit log: {err}")),
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("attest: {message}");
+    ExitCode::from(2)
+}

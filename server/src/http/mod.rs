@@ -1,0 +1,13 @@
+//! The HTTP surface: the router and one middleware per concern.
+
+pub mod auth_routes;
+pub mod csrf;
+pub mod error_page;
+pub mod headers;
+pub mod health;
+pub mod metrics;
+pub mod request_log;
+pub mod router;
+pub mod viewer;
+
+pub use router::{ServerState, build_router};

@@ -1,0 +1,12 @@
+//! The `attest` binary's library: configuration, the HTTP router and its middleware, sign-in,
+//! and the command line. Domain logic lives in the `app` crate's `backend` tree; this crate
+//! wires it to the outside world.
+
+pub mod cli;
+pub mod config;
+pub mod database;
+pub mod http;
+pub mod oidc;
+pub mod serve;
+pub mod session_store;
+pub mod telemetry;

@@ -1,0 +1,96 @@
+//! `attest serve`: connect, build the router, serve until Ctrl-C or SIGTERM.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use app::backend::AppContext;
+use app::backend::context::PublicSettings;
+use leptos::prelude::LeptosOptions;
+use tower_sessions::session_store::ExpiredDeletion;
+
+use crate::config::ServeConfig;
+use crate::http::metrics::Metrics;
+use crate::http::{ServerState, build_router};
+use crate::oidc::Oidc;
+use crate::session_store::PgSessionStore;
+
+/// Builds the shared state for `config` on an open pool.
+pub fn state(pool: sqlx::PgPool, config: ServeConfig) -> anyhow::Result<ServerState> {
+    let oidc = match &config.oidc {
+        Some(settings) => Some(Oidc::new(settings, &config)?),
+        None => None,
+    };
+    let leptos = LeptosOptions::builder()
+        .output_name("attest")
+        .site_root(config.site_root.clone())
+        .site_pkg_dir("pkg")
+        .site_addr(config.bind)
+        .build();
+    let app = AppContext {
+        pool,
+        settings: Arc::new(PublicSettings {
+            demo_mode: config.demo,
+            sso_enabled: oidc.is_some(),
+        }),
+    };
+    Ok(ServerState {
+        leptos,
+        app,
+        config: Arc::new(config),
+        oidc,
+        metrics: Arc::new(Metrics::default()),
+    })
+}
+
+/// Serves until a shutdown signal, then lets in-flight requests finish.
+pub async fn serve(database_url: &str, config: ServeConfig) -> anyhow::Result<()> {
+    let pool = crate::database::connect(database_url).await?;
+    let bind = config.bind;
+    let demo = config.demo;
+    let state = state(pool.clone(), config)?;
+    let router = build_router(state);
+
+    let sweeper = PgSessionStore::new(pool);
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
+        loop {
+            every.tick().await;
+            if let Err(err) = sweeper.delete_expired().await {
+                tracing::warn!(error = %err, "could not delete expired sessions");
+            }
+        }
+    });
+
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("ATTEST_BIND: cannot listen on {bind}"))?;
+    tracing::info!(http.addr = %bind, demo, "attest listening");
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("server error")?;
+    tracing::info!("attest stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown signal received; finishing in-flight requests");
+}
