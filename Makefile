@@ -1,0 +1,49 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else supports them.
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(PATH)
+
+# The app's own database for `make run`; tests create throwaway databases on the same server.
+DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/attest
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+export LEPTOS_SITE_ROOT := target/site
+
+.PHONY: run test tools build build-dev lint unit e2e bench size
+
+## Serve the app in demo mode at http://127.0.0.1:3000.
+run: tools build-dev
+	DATABASE_URL=$(DATABASE_URL) ./target/debug/attest demo
+
+## Formatting, lints, unit and integration tests against PostgreSQL, browser tests.
+test: tools lint unit build-dev e2e
+	@echo "make test: all checks passed"
+
+tools:
+	@bash .ci/tools.sh
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p app --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
+
+unit:
+	DATABASE_URL=$(TEST_DATABASE_URL) cargo test --workspace
+
+build-dev:
+	cargo leptos build
+
+## Release build (size-tuned wasm through wasm-opt); prints the browser bundle's size.
+build: tools
+	cargo leptos build --release
+	@$(MAKE) --no-print-directory size
+
+size:
+	@wasm=$$(stat -c %s target/site/pkg/attest.wasm); js=$$(stat -c %s target/site/pkg/attest.js); \
+	gz=$$(cat target/site/pkg/attest.wasm target/site/pkg/attest.js | gzip -9 | wc -c); \
+	echo "browser bundle: wasm $$wasm bytes, js $$js bytes, $$gz bytes gzip -9 (budget 307200)"; \
+	test $$gz -le 307200
+
+e2e:
+	cd end2end && DATABASE_URL=$(TEST_DATABASE_URL) ATTEST_BIN=$(CURDIR)/target/debug/attest node --test --test-concurrency=1 tests/
+
+bench:
+	@echo "no benchmarks yet"
