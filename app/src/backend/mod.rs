@@ -3,6 +3,7 @@
 //! Compiled only with the `ssr` feature. Server functions in `crate::api` call into this tree;
 //! nothing here renders views, and nothing outside it runs SQL.
 
+pub mod atlas;
 pub mod audit;
 pub mod auth;
 pub mod context;
