@@ -229,3 +229,58 @@ mod tests {
         assert_eq!(Role::parse("root"), None);
     }
 }
+
+/// A person in the directory, as the People page lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonRow {
+    pub email: String,
+    pub name: String,
+    pub manager_email: Option<String>,
+    pub department: Option<String>,
+    pub title: Option<String>,
+    pub status: String,
+    pub end_date: Option<String>,
+    pub in_roster: bool,
+    /// Status leaver, end date passed, or no longer in the roster.
+    pub is_leaver: bool,
+}
+
+/// One page of people matching a search.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeoplePage {
+    pub people: Vec<PersonRow>,
+    pub total: i64,
+    pub page: i64,
+    pub page_size: i64,
+}
+
+/// One roster import, as listed on the People page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportRow {
+    pub id: Uuid,
+    pub file_name: String,
+    pub file_sha256: String,
+    pub people: i32,
+    pub added: i32,
+    pub changed: i32,
+    pub removed: i32,
+    pub imported_by: String,
+    pub imported_at: String,
+}
+
+/// A person's change recorded by an import.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportChangeRow {
+    pub email: String,
+    pub change: String,
+    pub fields: Vec<String>,
+}
+
+/// The directory's state for the People page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectoryOverview {
+    pub imports: Vec<ImportRow>,
+    /// The changes the newest import made (at most the first 200).
+    pub latest_changes: Vec<ImportChangeRow>,
+    pub latest_changes_total: i64,
+}

@@ -40,6 +40,20 @@ pub enum Command {
     Serve(ServeArgs),
     /// Serve in demo mode (the same as `serve --demo`).
     Demo(ServeArgs),
+    /// Import a CSV roster into the people directory (all or nothing).
+    ImportPeople {
+        /// The roster file.
+        file: std::path::PathBuf,
+    },
+    /// Serve a simulated Atlas Admin API with a seeded demo org (for demos and tests).
+    AtlasSim {
+        /// Address to listen on; keep it on loopback, the simulator's controls are open.
+        #[arg(long, default_value = "127.0.0.1:8484")]
+        bind: String,
+        /// Seed of the demo org; the same seed gives the same org.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Audit log tools.
     Audit {
         #[command(subcommand)]
@@ -63,6 +77,8 @@ pub async fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Serve(args) => serve(&cli.common, args).await,
         Command::Demo(args) => serve(&cli.common, ServeArgs { demo: true, ..args }).await,
+        Command::ImportPeople { file } => import_people(&cli.common, &file).await,
+        Command::AtlasSim { bind, seed } => crate::atlas_sim::run_cli(&bind, seed).await,
         Command::Audit {
             command: AuditCommand::Verify,
         } => audit_verify(&cli.common).await,
@@ -101,6 +117,48 @@ async fn audit_verify(common: &CommonArgs) -> ExitCode {
             ExitCode::FAILURE
         }
         Err(err) => fail(&format!("could not read the audit log: {err}")),
+    }
+}
+
+async fn import_people(common: &CommonArgs, file: &std::path::Path) -> ExitCode {
+    use app::backend::audit::Actor;
+    use app::backend::directory::{ImportOutcome, import_roster};
+
+    let bytes = match std::fs::read(file) {
+        Ok(bytes) => bytes,
+        Err(err) => return fail(&format!("cannot read {}: {err}", file.display())),
+    };
+    let pool = match crate::database::connect(&common.database_url).await {
+        Ok(pool) => pool,
+        Err(err) => return fail(&format!("{err:#}")),
+    };
+    let name = file.file_name().map_or_else(
+        || file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    match import_roster(&pool, Actor::System("cli"), &name, &bytes).await {
+        Ok(ImportOutcome::Imported(summary)) => {
+            println!(
+                "imported {} people from {name} (sha256 {}): {} added, {} changed, {} removed",
+                summary.people,
+                summary.file_sha256,
+                summary.added,
+                summary.changed,
+                summary.removed
+            );
+            ExitCode::SUCCESS
+        }
+        Ok(ImportOutcome::Rejected(errors)) => {
+            println!(
+                "{name} rejected, nothing imported; {} problem(s):",
+                errors.len()
+            );
+            for error in errors {
+                println!("  {error}");
+            }
+            ExitCode::FAILURE
+        }
+        Err(err) => fail(&format!("import failed, nothing imported: {err}")),
     }
 }
 

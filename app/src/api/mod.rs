@@ -5,5 +5,6 @@
 //! POST encodings only; the server rejects cross-site POSTs before they get here.
 
 pub mod audit;
+pub mod people;
 pub mod session;
 pub mod users;

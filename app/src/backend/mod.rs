@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod context;
 pub mod db;
+pub mod directory;
 pub mod security;
 
 pub use context::AppContext;

@@ -4,3 +4,4 @@
 pub mod components;
 pub mod pages;
 pub mod shell;
+pub mod url;

@@ -84,7 +84,7 @@ fn Layout(info: SessionInfo) -> impl IntoView {
                 <Route path=path!("/reviews") view=pages::placeholder::MyReviewsPage/>
                 <Route path=path!("/campaigns") view=pages::placeholder::CampaignsPage/>
                 <Route path=path!("/inventory") view=pages::placeholder::InventoryPage/>
-                <Route path=path!("/people") view=pages::placeholder::PeoplePage/>
+                <Route path=path!("/people") view=pages::people::PeoplePage/>
                 <Route path=path!("/audit") view=pages::audit::AuditPage/>
                 <Route path=path!("/settings") view=pages::settings::SettingsPage/>
             </Routes>

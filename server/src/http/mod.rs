@@ -7,6 +7,7 @@ pub mod headers;
 pub mod health;
 pub mod metrics;
 pub mod request_log;
+pub mod roster_upload;
 pub mod router;
 pub mod viewer;
 

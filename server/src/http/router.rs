@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use app::backend::AppContext;
 use axum::Router;
-use axum::extract::FromRef;
+use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use leptos::prelude::*;
@@ -14,7 +14,7 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use super::metrics::Metrics;
-use super::{auth_routes, csrf, headers, health, request_log, viewer};
+use super::{auth_routes, csrf, headers, health, request_log, roster_upload, viewer};
 use crate::config::ServeConfig;
 use crate::oidc::{self, Oidc};
 use crate::session_store::PgSessionStore;
@@ -57,6 +57,11 @@ pub fn build_router(state: ServerState) -> Router {
         .route("/auth/callback", get(oidc::routes::callback))
         .route("/auth/demo", post(auth_routes::demo_sign_in))
         .route("/auth/logout", post(auth_routes::sign_out))
+        .route(
+            "/people/import",
+            post(roster_upload::import_people)
+                .layer(DefaultBodyLimit::max(roster_upload::MAX_ROSTER_BYTES)),
+        )
         .leptos_routes_with_context(
             &state,
             routes,

@@ -6,6 +6,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::audit::list_audit_events;
 use crate::model::{AuditFilter, AuditPage as Page, Section, Viewer};
 use crate::ui::components::access::{ErrorNote, NoAccess};
+use crate::ui::url::urlencode;
 
 /// Lists audit events for admins and auditors.
 #[component]
@@ -117,17 +118,4 @@ fn EventTable(page: Page, filter: AuditFilter) -> impl IntoView {
         {next.map(|href| view! { <p><a href=href rel="next">"Older events"</a></p> })}
     }
     .into_any()
-}
-
-/// Percent-encodes a query value (everything but unreserved characters).
-fn urlencode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

@@ -40,14 +40,6 @@ pub fn InventoryPage() -> impl IntoView {
 }
 
 #[component]
-pub fn PeoplePage() -> impl IntoView {
-    gated(
-        Section::People,
-        view! { <p class="empty">"No people directory has been imported yet."</p> },
-    )
-}
-
-#[component]
 pub fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
