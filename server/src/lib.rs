@@ -2,6 +2,7 @@
 //! and the command line. Domain logic lives in the `app` crate's `backend` tree; this crate
 //! wires it to the outside world.
 
+pub mod atlas_sim;
 pub mod cli;
 pub mod config;
 pub mod database;
