@@ -71,12 +71,11 @@ impl Oidc {
 
     /// Provider metadata, from cache or freshly discovered.
     async fn metadata(&self, refresh: bool) -> Result<CoreProviderMetadata, OidcSetupError> {
-        if !refresh {
-            if let Some((metadata, at)) = self.metadata.read().await.as_ref() {
-                if at.elapsed() < METADATA_TTL {
-                    return Ok(metadata.clone());
-                }
-            }
+        if !refresh
+            && let Some((metadata, at)) = self.metadata.read().await.as_ref()
+            && at.elapsed() < METADATA_TTL
+        {
+            return Ok(metadata.clone());
         }
         let metadata = CoreProviderMetadata::discover_async(self.issuer.clone(), &self.http)
             .await

@@ -83,6 +83,15 @@ fn write_canonical(value: &Value, out: &mut Vec<u8>) {
 }
 
 fn write_scalar(value: &Value, out: &mut Vec<u8>) {
+    // JSONB keeps numbers as PostgreSQL numeric, which has no negative zero: -0.0 is read back
+    // as 0.0. Hash it as it will be read, or its event could never verify.
+    if value
+        .as_f64()
+        .is_some_and(|n| n == 0.0 && n.is_sign_negative())
+    {
+        out.extend_from_slice(b"0.0");
+        return;
+    }
     // Serializing a scalar JSON value cannot fail: there is no map key to reject.
     let text = serde_json::to_string(value).expect("scalar JSON serializes");
     out.extend_from_slice(text.as_bytes());
@@ -112,6 +121,13 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("2026-12-03T10:00:00.123456Z"), "{text}");
+    }
+
+    #[test]
+    fn negative_zero_is_written_as_jsonb_returns_it() {
+        let negative = canonical_content(1, at(), None, "x", "a", "k", "id", &json!([-0.0]));
+        let positive = canonical_content(1, at(), None, "x", "a", "k", "id", &json!([0.0]));
+        assert_eq!(negative, positive);
     }
 
     #[test]

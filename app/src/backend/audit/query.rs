@@ -10,6 +10,9 @@ use crate::model::{AuditEventRow, AuditFilter, AuditPage};
 /// Events per page on the audit page.
 pub const PAGE_SIZE: i64 = 50;
 
+/// An `audit_event` row as the list query selects it.
+type EventRecord = (i64, DateTime<Utc>, String, String, String, String, Value);
+
 /// One page of events matching `filter`, newest first.
 pub async fn list_events(pool: &PgPool, filter: &AuditFilter) -> Result<AuditPage, AuditError> {
     let from = parse_bound("from", filter.from.as_deref())?;
@@ -28,7 +31,7 @@ pub async fn list_events(pool: &PgPool, filter: &AuditFilter) -> Result<AuditPag
                 )
             })
     };
-    let rows: Vec<(i64, DateTime<Utc>, String, String, String, String, Value)> = sqlx::query_as(
+    let rows: Vec<EventRecord> = sqlx::query_as(
         "SELECT seq, occurred_at, actor_label, action, object_kind, object_id, details \
          FROM audit_event \
          WHERE ($1::text IS NULL OR actor_label ILIKE $1) \

@@ -8,18 +8,27 @@ use super::AuthError;
 use crate::backend::audit::{self, Actor, NewEvent};
 use crate::model::{Role, UserRow, Viewer};
 
+/// A user row with its aggregated role names, as `list_users` selects it.
+type UserRecord = (
+    Uuid,
+    String,
+    Option<String>,
+    String,
+    Vec<String>,
+    Option<chrono::DateTime<chrono::Utc>>,
+);
+
 /// Every user with their roles, for the admin's user page.
 pub async fn list_users(pool: &PgPool) -> Result<Vec<UserRow>, AuthError> {
-    let rows: Vec<(Uuid, String, Option<String>, String, Vec<String>, Option<chrono::DateTime<chrono::Utc>>)> =
-        sqlx::query_as(
-            "SELECT u.id, u.display_name, u.email, u.issuer, \
-                    COALESCE(array_agg(r.role ORDER BY r.role) FILTER (WHERE r.role IS NOT NULL), '{}'), \
-                    u.last_sign_in \
-             FROM app_user u LEFT JOIN user_role r ON r.user_id = u.id \
-             GROUP BY u.id ORDER BY lower(u.display_name), u.id",
-        )
-        .fetch_all(pool)
-        .await?;
+    let rows: Vec<UserRecord> = sqlx::query_as(
+        "SELECT u.id, u.display_name, u.email, u.issuer, \
+                COALESCE(array_agg(r.role ORDER BY r.role) FILTER (WHERE r.role IS NOT NULL), '{}'), \
+                u.last_sign_in \
+         FROM app_user u LEFT JOIN user_role r ON r.user_id = u.id \
+         GROUP BY u.id ORDER BY lower(u.display_name), u.id",
+    )
+    .fetch_all(pool)
+    .await?;
     Ok(rows
         .into_iter()
         .map(|(id, display_name, email, issuer, roles, last)| UserRow {
