@@ -43,6 +43,9 @@ impl<T> Listing<T> {
 }
 
 /// Whether a page with `received` items ends the listing.
+// Limitation: the short-page rule trusts Atlas to serve the `itemsPerPage` it was asked for
+// (the spec allows up to 500). A server that silently capped pages lower would end listings
+// early; `Listing::total_differs` is the signal a snapshot checks for that.
 pub(crate) fn is_last_page(received: usize, items_per_page: u32) -> bool {
     received == 0 || u32::try_from(received).is_ok_and(|n| n < items_per_page)
 }
