@@ -135,32 +135,32 @@ pub async fn import_roster(
     }))
 }
 
-/// The stored view of a person, in the roster's terms, for diffing.
-type Stored = (
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    String,
-    Option<NaiveDate>,
-    Option<String>,
-);
+/// A person as stored, in the roster's terms, for diffing.
+#[derive(Debug, sqlx::FromRow)]
+struct Stored {
+    email: String,
+    name: String,
+    manager_email: Option<String>,
+    department: Option<String>,
+    title: Option<String>,
+    status: String,
+    end_date: Option<NaiveDate>,
+    employee_id: Option<String>,
+}
 
 async fn load_current(
     conn: &mut sqlx::PgConnection,
 ) -> Result<HashMap<String, Stored>, DirectoryError> {
-    let rows: Vec<(String, String, Option<String>, Option<String>, Option<String>, String, Option<NaiveDate>, Option<String>)> =
-        sqlx::query_as(
-            "SELECT p.email, p.name, m.email, p.department, p.title, p.status, p.end_date, p.employee_id \
-             FROM person p LEFT JOIN person m ON m.id = p.manager_id WHERE p.in_roster",
-        )
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows: Vec<Stored> = sqlx::query_as(
+        "SELECT p.email, p.name, m.email AS manager_email, p.department, p.title, p.status, \
+                p.end_date, p.employee_id \
+         FROM person p LEFT JOIN person m ON m.id = p.manager_id WHERE p.in_roster",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
     Ok(rows
         .into_iter()
-        .map(|(email, name, manager, dept, title, status, end, id)| {
-            (email, (name, manager, dept, title, status, end, id))
-        })
+        .map(|row| (row.email.clone(), row))
         .collect())
 }
 
@@ -174,20 +174,23 @@ fn diff(current: &HashMap<String, Stored>, roster: &[RosterPerson]) -> Vec<Perso
                 change: "added",
                 fields: vec![],
             }),
-            Some((name, manager, dept, title, status, end, id)) => {
+            Some(stored) => {
                 let mut fields = Vec::new();
                 let mut check = |differs: bool, field: &'static str| {
                     if differs {
                         fields.push(field);
                     }
                 };
-                check(name != &person.name, "name");
-                check(manager != &person.manager_email, "manager email");
-                check(dept != &person.department, "department");
-                check(title != &person.title, "title");
-                check(status != person.status.as_str(), "employment status");
-                check(end != &person.end_date, "end date");
-                check(id != &person.employee_id, "employee id");
+                check(stored.name != person.name, "name");
+                check(
+                    stored.manager_email != person.manager_email,
+                    "manager email",
+                );
+                check(stored.department != person.department, "department");
+                check(stored.title != person.title, "title");
+                check(stored.status != person.status.as_str(), "employment status");
+                check(stored.end_date != person.end_date, "end date");
+                check(stored.employee_id != person.employee_id, "employee id");
                 if !fields.is_empty() {
                     changes.push(PersonChange {
                         email: person.email.clone(),
@@ -273,29 +276,41 @@ async fn upsert_people(
     Ok(())
 }
 
+#[derive(Debug, sqlx::FromRow)]
+struct ImportRecord {
+    id: Uuid,
+    file_name: String,
+    file_sha256: String,
+    people_count: i32,
+    added: i32,
+    changed: i32,
+    removed: i32,
+    imported_by_label: String,
+    imported_at: chrono::DateTime<chrono::Utc>,
+}
+
 /// Past imports, newest first.
 pub async fn list_imports(pool: &PgPool, limit: i64) -> Result<Vec<ImportSummary>, DirectoryError> {
-    let rows: Vec<(Uuid, String, String, i32, i32, i32, i32, String, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
-        "SELECT id, file_name, file_sha256, people_count, added, changed, removed, imported_by_label, \
-                imported_at FROM directory_import ORDER BY imported_at DESC, id LIMIT $1",
+    let rows: Vec<ImportRecord> = sqlx::query_as(
+        "SELECT id, file_name, file_sha256, people_count, added, changed, removed, \
+                imported_by_label, imported_at \
+         FROM directory_import ORDER BY imported_at DESC, id LIMIT $1",
     )
     .bind(limit)
     .fetch_all(pool)
     .await?;
     Ok(rows
         .into_iter()
-        .map(
-            |(id, file_name, file_sha256, people, added, changed, removed, by, at)| ImportSummary {
-                id,
-                file_name,
-                file_sha256,
-                people,
-                added,
-                changed,
-                removed,
-                imported_by: by,
-                imported_at: at.format("%Y-%m-%d %H:%M UTC").to_string(),
-            },
-        )
+        .map(|r| ImportSummary {
+            id: r.id,
+            file_name: r.file_name,
+            file_sha256: r.file_sha256,
+            people: r.people_count,
+            added: r.added,
+            changed: r.changed,
+            removed: r.removed,
+            imported_by: r.imported_by_label,
+            imported_at: r.imported_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        })
         .collect())
 }

@@ -203,10 +203,10 @@ fn read_header(
     let mut columns = HashMap::new();
     let mut errors = Vec::new();
     for (index, header) in headers.iter().enumerate() {
-        if let Some(column) = Column::from_header(header) {
-            if columns.insert(column, index).is_some() {
-                errors.push(header_error(header, "appears twice"));
-            }
+        if let Some(column) = Column::from_header(header)
+            && columns.insert(column, index).is_some()
+        {
+            errors.push(header_error(header, "appears twice"));
         }
     }
     for required in [Column::Email, Column::Name] {
@@ -325,18 +325,18 @@ fn check_relations(people: &[RosterPerson], rows: &[u64], errors: &mut Vec<Roste
                 ),
             });
         }
-        if let Some(id) = person.employee_id.as_deref() {
-            if let Some(first) = by_employee_id.insert(id, i) {
-                by_employee_id.insert(id, first);
-                errors.push(RosterError {
-                    row: rows[i],
-                    column: Column::EmployeeId.label().into(),
-                    reason: format!(
-                        "duplicate person: employee id {id} is already on row {}",
-                        rows[first]
-                    ),
-                });
-            }
+        if let Some(id) = person.employee_id.as_deref()
+            && let Some(first) = by_employee_id.insert(id, i)
+        {
+            by_employee_id.insert(id, first);
+            errors.push(RosterError {
+                row: rows[i],
+                column: Column::EmployeeId.label().into(),
+                reason: format!(
+                    "duplicate person: employee id {id} is already on row {}",
+                    rows[first]
+                ),
+            });
         }
     }
     let manager_of = |i: usize| -> Option<usize> {
