@@ -10,5 +10,6 @@ pub mod context;
 pub mod db;
 pub mod directory;
 pub mod security;
+pub mod snapshot;
 
 pub use context::AppContext;

@@ -1,0 +1,83 @@
+//! Snapshots: one complete pull of one Atlas organization, stored immutably as principals
+//! and entitlements with the evidence of how they were read.
+//!
+//! [`take_snapshot`] runs a pull end to end: it takes the org's lock ([`lock`]), reads
+//! everything through the Atlas client ([`pull`]), derives rows with pure functions
+//! ([`entitlement`], [`dbuser`], [`principal`], [`tier`]), and stores them set-based
+//! ([`store`]) together with the request log, the raw pages and a content hash ([`hash`]).
+//! A snapshot ends `complete` or `failed`, never half-written; the database refuses changes
+//! to a complete one. [`diff_snapshots`] compares two. Nothing here builds an Atlas URL or
+//! decides who may start a snapshot: callers authorize first.
+
+pub mod dbuser;
+pub mod diff;
+pub mod entitlement;
+pub mod hash;
+pub mod inventory;
+pub mod lock;
+pub mod model;
+pub mod principal;
+pub mod pull;
+pub mod recorder;
+pub mod run;
+pub mod store;
+pub mod tier;
+
+pub use diff::{Change, EntitlementChange, SnapshotDiff, diff_snapshots};
+pub use entitlement::derive;
+pub use inventory::{Federation, ListingTotal, OrgInventory};
+pub use model::{
+    Counts, Derived, EntitlementRow, GrantPath, PrincipalKind, PrincipalRow, Scope, Tier,
+};
+pub use run::{SnapshotOutcome, SnapshotRequest, SnapshotStatus, take_snapshot};
+
+use uuid::Uuid;
+
+/// Errors of the snapshot engine. A failed pull is not one of them: it is recorded as a
+/// `failed` snapshot and reported through [`SnapshotOutcome`].
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    #[error("{0:?} is not an Atlas organization id (24 lowercase hex characters)")]
+    InvalidOrgId(String),
+    #[error(
+        "stored rows do not match the derived ones: derived {derived:?} principals and \
+         entitlements, stored {stored:?}"
+    )]
+    CountMismatch {
+        derived: (usize, usize),
+        stored: (i64, i64),
+    },
+    #[error("a snapshot of organization {0} is already running")]
+    AlreadyRunning(String),
+    #[error("snapshot {0} does not exist")]
+    NotFound(Uuid),
+    #[error("snapshot {0} is not complete")]
+    NotComplete(Uuid),
+    #[error("the two snapshots belong to different organizations")]
+    DifferentOrgs,
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("storing the snapshot: {0}")]
+    Store(#[from] store::StoreError),
+    #[error("audit log: {0}")]
+    Audit(#[from] crate::backend::audit::AuditError),
+}
+
+impl From<SnapshotError> for crate::error::AppError {
+    fn from(err: SnapshotError) -> Self {
+        use crate::error::AppError;
+        match err {
+            SnapshotError::AlreadyRunning(_) => AppError::Conflict(err.to_string()),
+            SnapshotError::NotFound(id) => AppError::NotFound(format!("Snapshot {id}")),
+            SnapshotError::InvalidOrgId(_)
+            | SnapshotError::NotComplete(_)
+            | SnapshotError::DifferentOrgs => AppError::Invalid(err.to_string()),
+            SnapshotError::Audit(err) => err.into(),
+            SnapshotError::Database(err) => crate::backend::db::internal("snapshot", err),
+            SnapshotError::Store(_) | SnapshotError::CountMismatch { .. } => {
+                tracing::error!(error = %err, "snapshot store error");
+                AppError::Internal
+            }
+        }
+    }
+}

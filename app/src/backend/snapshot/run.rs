@@ -1,0 +1,369 @@
+//! One snapshot run from lock to verdict: lock the org, record a running snapshot, pull, then
+//! store everything and mark it complete in one transaction, or mark it failed with the error
+//! and the request that caused it. Each state change writes its audit event in the same
+//! transaction.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::hash::{content_sha256, pages_sha256};
+use super::lock::OrgLock;
+use super::model::Counts;
+use super::pull::{Progress, pull_org};
+use super::recorder::Recorder;
+use super::store::{self, Completion, NewSnapshot};
+use super::{SnapshotError, entitlement};
+use crate::backend::atlas::{AtlasClient, AtlasError, RequestRecord};
+use crate::backend::audit::{self, Actor, NewEvent};
+
+/// What to snapshot, and on whose behalf.
+#[derive(Debug, Clone)]
+pub struct SnapshotRequest<'a> {
+    /// The Atlas organization id (24 hex characters).
+    pub org_id: &'a str,
+    /// Who started it: a user, or `Actor::System("cli")`, `Actor::System("scheduler")`.
+    pub actor: Actor,
+    /// The service-account client id or API public key in use; never a secret.
+    pub credential_id: &'a str,
+}
+
+/// How a snapshot ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SnapshotStatus {
+    Complete,
+    Failed { error: String },
+}
+
+/// The result of a run.
+#[derive(Debug, Clone)]
+pub struct SnapshotOutcome {
+    pub id: Uuid,
+    pub status: SnapshotStatus,
+    /// What was stored; empty for a failed snapshot.
+    pub counts: Counts,
+    /// Listings whose Atlas `totalCount` differed from the items received.
+    pub totals_differing: usize,
+    pub content_sha256: Option<String>,
+    pub requests: usize,
+    pub duration_ms: u64,
+}
+
+fn actor_parts(actor: &Actor) -> (Option<Uuid>, String) {
+    match actor {
+        Actor::User { id, label } => (Some(*id), label.clone()),
+        Actor::System(name) => (None, format!("system:{name}")),
+    }
+}
+
+fn is_org_id(id: &str) -> bool {
+    id.len() == 24 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Takes a snapshot of one org. A failed pull is recorded as a failed snapshot and returned
+/// as `Ok` with [`SnapshotStatus::Failed`]; `Err` means the snapshot could not even be
+/// recorded (or another one of the org is running).
+pub async fn take_snapshot(
+    pool: &PgPool,
+    client: &AtlasClient,
+    request: SnapshotRequest<'_>,
+    progress: Progress<'_>,
+) -> Result<SnapshotOutcome, SnapshotError> {
+    let org_id = request.org_id;
+    if !is_org_id(org_id) {
+        return Err(SnapshotError::InvalidOrgId(org_id.to_owned()));
+    }
+    let Some(lock) = OrgLock::try_acquire(pool, org_id).await? else {
+        return Err(SnapshotError::AlreadyRunning(org_id.to_owned()));
+    };
+    let started = Instant::now();
+    let id = Uuid::new_v4();
+    let (started_by, started_by_label) = actor_parts(&request.actor);
+
+    let mut tx = pool.begin().await?;
+    for abandoned in store::fail_abandoned(&mut tx, org_id).await? {
+        audit::record(
+            &mut tx,
+            event(
+                &request.actor,
+                "snapshot.failed",
+                abandoned,
+                json!({
+                    "org_id": org_id, "error": "abandoned: the process taking it stopped",
+                }),
+            ),
+        )
+        .await?;
+    }
+    store::insert_running(
+        &mut tx,
+        &NewSnapshot {
+            id,
+            org_id,
+            base_url: client.origin(),
+            credential_id: request.credential_id,
+            started_by,
+            started_by_label: &started_by_label,
+        },
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        event(
+            &request.actor,
+            "snapshot.started",
+            id,
+            json!({
+                "org_id": org_id, "atlas_base_url": client.origin(),
+                "credential_id": request.credential_id,
+            }),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(snapshot.id = %id, atlas.org_id = org_id, "snapshot started");
+
+    let recorder = Arc::new(Recorder::default());
+    let logged = client.with_request_log(recorder.clone());
+    let pulled = pull_org(&logged, org_id, progress).await;
+    let records = recorder.take();
+    let elapsed = || u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+
+    let outcome = match pulled {
+        Ok(pulled) => {
+            progress("deriving entitlements");
+            let derived = entitlement::derive(&pulled.inventory);
+            let counts = derived.counts();
+            let hash = content_sha256(&derived);
+            let differing = pulled
+                .totals
+                .iter()
+                .filter(|t| t.outcome == "differs")
+                .count();
+            progress(&format!(
+                "storing {} principals and {} entitlements",
+                counts.principals, counts.entitlements
+            ));
+            let stored = complete(
+                pool,
+                &request.actor,
+                id,
+                &pulled.inventory.org.name,
+                org_id,
+                &derived,
+                &records,
+                &json!(pulled.totals),
+                &hash,
+            )
+            .await;
+            match stored {
+                Ok(()) => SnapshotOutcome {
+                    id,
+                    status: SnapshotStatus::Complete,
+                    counts,
+                    totals_differing: differing,
+                    content_sha256: Some(hash),
+                    requests: records.len(),
+                    duration_ms: elapsed(),
+                },
+                Err(err) => {
+                    let message = format!("storing the snapshot failed: {err}");
+                    fail(pool, &request.actor, id, org_id, &message, None, &records).await?;
+                    failed_outcome(id, message, records.len(), elapsed())
+                }
+            }
+        }
+        Err(err) => {
+            let request_json = error_request(&err, &records);
+            let message = err.to_string();
+            fail(
+                pool,
+                &request.actor,
+                id,
+                org_id,
+                &message,
+                Some(&request_json),
+                &records,
+            )
+            .await?;
+            failed_outcome(id, message, records.len(), elapsed())
+        }
+    };
+    match &outcome.status {
+        SnapshotStatus::Complete => tracing::info!(
+            snapshot.id = %id, atlas.org_id = org_id,
+            principals = outcome.counts.principals, entitlements = outcome.counts.entitlements,
+            requests = outcome.requests, totals_differing = outcome.totals_differing,
+            duration_ms = outcome.duration_ms, "snapshot complete"
+        ),
+        SnapshotStatus::Failed { error } => tracing::warn!(
+            snapshot.id = %id, atlas.org_id = org_id, error = %error,
+            requests = outcome.requests, duration_ms = outcome.duration_ms, "snapshot failed"
+        ),
+    }
+    if let Err(err) = lock.release().await {
+        tracing::warn!(atlas.org_id = org_id, error = %err, "releasing the snapshot lock failed; its connection was closed");
+    }
+    Ok(outcome)
+}
+
+fn failed_outcome(id: Uuid, error: String, requests: usize, duration_ms: u64) -> SnapshotOutcome {
+    SnapshotOutcome {
+        id,
+        status: SnapshotStatus::Failed { error },
+        counts: Counts::default(),
+        totals_differing: 0,
+        content_sha256: None,
+        requests,
+        duration_ms,
+    }
+}
+
+fn event(actor: &Actor, action: &'static str, id: Uuid, details: Value) -> NewEvent {
+    NewEvent {
+        actor: actor.clone(),
+        action,
+        object_kind: "snapshot",
+        object_id: id.to_string(),
+        details,
+    }
+}
+
+/// The distinct API version dates the records used, sorted.
+fn api_versions(records: &[RequestRecord]) -> Vec<String> {
+    let mut versions: Vec<String> = records
+        .iter()
+        .map(|r| r.api_version.date().to_owned())
+        .collect();
+    versions.sort();
+    versions.dedup();
+    versions
+}
+
+/// The Atlas request behind a pull failure, with its place in the request log.
+fn error_request(err: &AtlasError, records: &[RequestRecord]) -> Value {
+    #[derive(Serialize)]
+    struct FailedRequest<'a> {
+        operation: Option<&'a str>,
+        method: Option<&'a str>,
+        path: Option<&'a str>,
+        page: Option<u32>,
+        status: Option<u16>,
+        error_code: Option<&'a str>,
+        request_seq: Option<usize>,
+    }
+    let call = err.call();
+    let request_seq = call.and_then(|call| {
+        records
+            .iter()
+            .rposition(|r| r.path == call.path && r.page == call.page)
+            .map(|index| index + 1)
+    });
+    json!(FailedRequest {
+        operation: call.map(|c| c.operation),
+        method: call.map(|c| c.method),
+        path: call.map(|c| c.path.as_str()),
+        page: call.and_then(|c| c.page),
+        status: err.status(),
+        error_code: err.error_code(),
+        request_seq,
+    })
+}
+
+/// Stores everything and marks the snapshot complete, all in one transaction.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site, every argument distinct"
+)]
+async fn complete(
+    pool: &PgPool,
+    actor: &Actor,
+    id: Uuid,
+    org_name: &str,
+    org_id: &str,
+    derived: &super::model::Derived,
+    records: &[RequestRecord],
+    reconciliation: &Value,
+    hash: &str,
+) -> Result<(), SnapshotError> {
+    let counts = derived.counts();
+    let mut tx = pool.begin().await?;
+    let page_hashes = store::insert_requests(&mut tx, id, records).await?;
+    store::insert_rows(&mut tx, id, derived).await?;
+    let (principals, entitlements) = store::stored_counts(&mut tx, id).await?;
+    if usize::try_from(principals) != Ok(counts.principals)
+        || usize::try_from(entitlements) != Ok(counts.entitlements)
+    {
+        return Err(SnapshotError::CountMismatch {
+            derived: (counts.principals, counts.entitlements),
+            stored: (principals, entitlements),
+        });
+    }
+    let pages = pages_sha256(page_hashes.iter().map(String::as_str));
+    let versions = api_versions(records);
+    let counts_json = json!(counts);
+    store::mark_complete(
+        &mut tx,
+        id,
+        &Completion {
+            counts: &counts_json,
+            reconciliation,
+            api_versions: &versions,
+            content_sha256: hash,
+            pages_sha256: &pages,
+        },
+    )
+    .await?;
+    store::update_org_name(&mut tx, org_id, org_name).await?;
+    audit::record(
+        &mut tx,
+        event(
+            actor,
+            "snapshot.completed",
+            id,
+            json!({
+                "org_id": org_id, "principals": counts.principals,
+                "entitlements": counts.entitlements, "requests": records.len(),
+                "content_sha256": hash, "pages_sha256": pages, "api_versions": versions,
+            }),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Stores the request log and marks the snapshot failed, in one transaction.
+async fn fail(
+    pool: &PgPool,
+    actor: &Actor,
+    id: Uuid,
+    org_id: &str,
+    message: &str,
+    request: Option<&Value>,
+    records: &[RequestRecord],
+) -> Result<(), SnapshotError> {
+    let mut tx = pool.begin().await?;
+    let page_hashes = store::insert_requests(&mut tx, id, records).await?;
+    let pages = pages_sha256(page_hashes.iter().map(String::as_str));
+    let versions = api_versions(records);
+    store::mark_failed(&mut tx, id, message, request, &versions, Some(&pages)).await?;
+    audit::record(
+        &mut tx,
+        event(
+            actor,
+            "snapshot.failed",
+            id,
+            json!({
+                "org_id": org_id, "error": message, "request": request,
+            }),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
