@@ -115,6 +115,20 @@ async fn a_valid_id_token_signs_in_with_a_new_session_id(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "app::backend::db::MIGRATOR")]
+async fn a_token_signed_with_a_newly_rotated_key_signs_in(pool: PgPool) {
+    let (issuer, router) = attest_with_test_issuer(&pool).await;
+    // Starting the login makes Attest discover the provider and cache its current keys.
+    let mut login = start_login(&router, &issuer).await;
+    issuer.rotate_key();
+    issuer.answer_next_exchange_with(issuer.mint(&TokenSpec::valid(&login.nonce)));
+
+    let reply = callback(&mut login.browser, &login.state).await;
+
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    assert!(login.browser.session_info().await.viewer.is_some());
+}
+
+#[sqlx::test(migrator = "app::backend::db::MIGRATOR")]
 async fn a_callback_with_the_wrong_state_is_refused(pool: PgPool) {
     let (issuer, router) = attest_with_test_issuer(&pool).await;
     let mut login = start_login(&router, &issuer).await;

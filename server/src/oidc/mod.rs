@@ -3,7 +3,7 @@
 //! JWKS, issuer, audience, expiry, nonce).
 //!
 //! The provider's discovery document (and with it the signing keys) is fetched on first use
-//! and cached for an hour.
+//! and cached for an hour, and fetched again when an ID token names a key not in the cache.
 
 pub mod routes;
 

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use openidconnect::core::CoreAuthenticationFlow;
 use openidconnect::{
     AuthorizationCode, ClaimsVerificationError, CsrfToken, Nonce, OAuth2TokenResponse,
-    PkceCodeChallenge, PkceCodeVerifier, Scope, TokenResponse,
+    PkceCodeChallenge, PkceCodeVerifier, Scope, SignatureVerificationError, TokenResponse,
 };
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
@@ -15,7 +15,7 @@ use tower_sessions::Session;
 use app::backend::auth::users::{SignInClaims, record_sign_in};
 use app::model::Role;
 
-use super::{Oidc, error_chain};
+use super::{Oidc, OidcSetupError, error_chain};
 use crate::http::ServerState;
 use crate::http::auth_routes::start_session;
 use crate::http::error_page::error_page;
@@ -158,10 +158,7 @@ async fn finish(
     let code = params
         .code
         .ok_or_else(|| reject("The identity provider sent no authorization code."))?;
-    let metadata = oidc.metadata(false).await.map_err(|e| Failure {
-        message: "Attest could not reach the identity provider.".into(),
-        log: e.to_string(),
-    })?;
+    let metadata = oidc.metadata(false).await.map_err(unreachable)?;
     let client = oidc.client(metadata);
     let request = client
         .exchange_code(AuthorizationCode::new(code))
@@ -181,13 +178,22 @@ async fn finish(
     let id_token = tokens
         .id_token()
         .ok_or_else(|| reject("The identity provider returned no ID token."))?;
-    let verifier = client.id_token_verifier();
-    let claims = id_token
-        .claims(&verifier, &Nonce::new(pending.nonce))
-        .map_err(|e| Failure {
-            message: describe_claims_error(&e),
-            log: error_chain(&e),
-        })?;
+    let nonce = Nonce::new(pending.nonce);
+    let claims = match id_token.claims(&client.id_token_verifier(), &nonce) {
+        // The provider signs with a key it published after we cached its keys; OpenID Connect
+        // Core 10.1.1 says to fetch them again on an unfamiliar key id.
+        Err(ClaimsVerificationError::SignatureVerification(
+            SignatureVerificationError::NoMatchingKey,
+        )) => {
+            let metadata = oidc.metadata(true).await.map_err(unreachable)?;
+            id_token.claims(&oidc.client(metadata).id_token_verifier(), &nonce)
+        }
+        verified => verified,
+    }
+    .map_err(|e| Failure {
+        message: describe_claims_error(&e),
+        log: error_chain(&e),
+    })?;
 
     let email = claims
         .email()
@@ -217,6 +223,13 @@ async fn finish(
             log: e.to_string(),
         })?;
     Ok(start_session(session, user_id).await)
+}
+
+fn unreachable(err: OidcSetupError) -> Failure {
+    Failure {
+        message: "Attest could not reach the identity provider.".into(),
+        log: err.to_string(),
+    }
 }
 
 fn describe_claims_error(err: &ClaimsVerificationError) -> String {

@@ -2,10 +2,11 @@
 //!
 //! This is a test fixture that deliberately mints bad tokens: expired ones, ones for another
 //! client or carrying a nonce of the test's choosing, unsigned ones, and ones signed with a key
-//! it does not publish. It serves
-//! discovery, its JWKS and a token endpoint on 127.0.0.1; the token endpoint answers the next
-//! code exchange with whatever ID token the test handed it, and checks nothing else.
+//! it does not publish. It serves discovery, its JWKS and a token endpoint on 127.0.0.1; the
+//! token endpoint answers the next code exchange with whatever ID token the test handed it,
+//! and checks nothing else. It can rotate its signing key, as real providers do.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::extract::State;
@@ -28,19 +29,17 @@ use tokio::task::JoinHandle;
 pub const CLIENT_ID: &str = "attest-test-client";
 /// The matching client secret.
 pub const CLIENT_SECRET: &str = "attest-test-secret";
-/// The key id in the JWKS and in every token's header, whichever key really signed it.
-const KEY_ID: &str = "test-issuer-key";
-/// The key the issuer publishes.
-const PUBLISHED_KEY: &str = include_str!("../fixtures/issuer_key.pem");
-/// A key the issuer never publishes.
-const UNPUBLISHED_KEY: &str = include_str!("../fixtures/other_key.pem");
+/// The key the issuer publishes at first.
+const FIRST_KEY: &str = include_str!("../fixtures/issuer_key.pem");
+/// A key the issuer publishes only after a rotation.
+const SECOND_KEY: &str = include_str!("../fixtures/other_key.pem");
 
 /// Which private key signs a token.
 #[derive(Debug, Clone, Copy)]
 pub enum SignedWith {
-    /// The key in the issuer's JWKS.
+    /// The key in the issuer's JWKS right now.
     PublishedKey,
-    /// Another key under the same key id: a forgery.
+    /// The other key under the published key's id: a forgery.
     UnpublishedKey,
     /// No signature at all (`alg: none`).
     Nothing,
@@ -77,7 +76,7 @@ pub const NAME: &str = "Sam Signin";
 pub struct TestIssuer {
     /// The issuer URL, exactly as its discovery document states it.
     pub url: String,
-    next_id_token: Arc<Mutex<Option<String>>>,
+    state: IssuerState,
     server: JoinHandle<()>,
 }
 
@@ -85,6 +84,19 @@ pub struct TestIssuer {
 struct IssuerState {
     url: String,
     next_id_token: Arc<Mutex<Option<String>>>,
+    /// Whether the second key has replaced the first.
+    rotated: Arc<AtomicBool>,
+}
+
+impl IssuerState {
+    /// The published key's id and PEM, then the other key's PEM.
+    fn keys(&self) -> (&'static str, &'static str, &'static str) {
+        if self.rotated.load(Ordering::SeqCst) {
+            ("test-issuer-key-2", SECOND_KEY, FIRST_KEY)
+        } else {
+            ("test-issuer-key-1", FIRST_KEY, SECOND_KEY)
+        }
+    }
 }
 
 impl TestIssuer {
@@ -99,25 +111,22 @@ impl TestIssuer {
                 .local_addr()
                 .expect("a bound listener has an address")
         );
-        let next_id_token = Arc::new(Mutex::new(None));
+        let state = IssuerState {
+            url: url.clone(),
+            next_id_token: Arc::new(Mutex::new(None)),
+            rotated: Arc::new(AtomicBool::new(false)),
+        };
         let app = Router::new()
             .route("/.well-known/openid-configuration", get(discovery))
             .route("/jwks", get(jwks))
             .route("/token", post(token))
-            .with_state(IssuerState {
-                url: url.clone(),
-                next_id_token: next_id_token.clone(),
-            });
+            .with_state(state.clone());
         let server = tokio::spawn(async move {
             axum::serve(listener, app)
                 .await
                 .expect("the test issuer serves");
         });
-        TestIssuer {
-            url,
-            next_id_token,
-            server,
-        }
+        TestIssuer { url, state, server }
     }
 
     /// An ID token from this issuer, as `spec` says.
@@ -128,7 +137,8 @@ impl TestIssuer {
             SignedWith::Nothing => "none",
             SignedWith::PublishedKey | SignedWith::UnpublishedKey => "RS256",
         };
-        let header = json!({"alg": alg, "typ": "JWT", "kid": KEY_ID});
+        let (key_id, published, unpublished) = self.state.keys();
+        let header = json!({"alg": alg, "typ": "JWT", "kid": key_id});
         let claims = json!({
             "iss": self.url,
             "sub": SUBJECT,
@@ -142,8 +152,8 @@ impl TestIssuer {
         });
         let signing_input = format!("{}.{}", encode_json(&header), encode_json(&claims));
         let pem = match spec.key {
-            SignedWith::PublishedKey => PUBLISHED_KEY,
-            SignedWith::UnpublishedKey => UNPUBLISHED_KEY,
+            SignedWith::PublishedKey => published,
+            SignedWith::UnpublishedKey => unpublished,
             SignedWith::Nothing => return format!("{signing_input}."),
         };
         let signature = SigningKey::<Sha256>::new(private_key(pem)).sign(signing_input.as_bytes());
@@ -153,9 +163,15 @@ impl TestIssuer {
         )
     }
 
+    /// Replaces the published key with a new one under a new key id.
+    pub fn rotate_key(&self) {
+        self.state.rotated.store(true, Ordering::SeqCst);
+    }
+
     /// Makes the next code exchange return `id_token`.
     pub fn answer_next_exchange_with(&self, id_token: String) {
         *self
+            .state
             .next_id_token
             .lock()
             .expect("no test thread panicked holding the lock") = Some(id_token);
@@ -189,14 +205,15 @@ async fn discovery(State(state): State<IssuerState>) -> Json<Value> {
     }))
 }
 
-async fn jwks() -> Json<Value> {
-    let public = private_key(PUBLISHED_KEY).to_public_key();
+async fn jwks(State(state): State<IssuerState>) -> Json<Value> {
+    let (key_id, published, _) = state.keys();
+    let public = private_key(published).to_public_key();
     Json(json!({
         "keys": [{
             "kty": "RSA",
             "use": "sig",
             "alg": "RS256",
-            "kid": KEY_ID,
+            "kid": key_id,
             "n": URL_SAFE_NO_PAD.encode(public.n().to_bytes_be()),
             "e": URL_SAFE_NO_PAD.encode(public.e().to_bytes_be()),
         }]
