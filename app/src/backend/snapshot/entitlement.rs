@@ -9,11 +9,11 @@
 
 use std::collections::BTreeMap;
 
-use super::dbuser;
 use super::inventory::OrgInventory;
 use super::model::{Derived, EntitlementRow, GrantPath, PrincipalRow, ProjectRow, Scope};
 use super::principal;
 use super::tier::{org_role_tier, project_role_tier};
+use super::{dbuser, federation};
 use crate::backend::atlas::types::MembershipStatus;
 
 /// Project roles an org role implies on every project of the org.
@@ -111,7 +111,7 @@ impl Grant<'_> {
 
 /// Org roles of one principal, each as an org-scoped grant plus the project grants it implies
 /// on every project.
-fn org_roles(
+pub(super) fn org_roles(
     rows: &mut Rows,
     inventory: &OrgInventory,
     principal_key: &str,
@@ -157,10 +157,10 @@ fn org_roles(
 
 /// How a project grant reaches its principal.
 #[derive(Clone, Copy)]
-struct Via<'a> {
-    path: GrantPath,
-    team_id: Option<&'a str>,
-    mapping_id: Option<&'a str>,
+pub(super) struct Via<'a> {
+    pub(super) path: GrantPath,
+    pub(super) team_id: Option<&'a str>,
+    pub(super) mapping_id: Option<&'a str>,
 }
 
 impl Via<'_> {
@@ -172,7 +172,7 @@ impl Via<'_> {
 }
 
 /// Project roles of one principal in one project.
-fn project_roles(
+pub(super) fn project_roles(
     rows: &mut Rows,
     org_id: &str,
     principal_key: &str,
@@ -331,7 +331,7 @@ pub fn derive(inventory: &OrgInventory) -> Derived {
         rows.principal(principal);
     }
 
-    federation(&mut rows, inventory);
+    federation::derive_federation(&mut rows, inventory);
     dbuser::derive_database_users(&mut rows, inventory);
 
     let projects = inventory
@@ -344,61 +344,6 @@ pub fn derive(inventory: &OrgInventory) -> Derived {
         })
         .collect();
     rows.into_derived(projects)
-}
-
-/// Federation role mappings and post-auth grants, each held by an IdP-group principal.
-// Limitation: which users belong to an IdP group is known only to the IdP, so a mapping is
-// its own principal; a user's direct role that a mapping re-grants is not linked to it here.
-fn federation(rows: &mut Rows, inventory: &OrgInventory) {
-    let Some(federation) = &inventory.federation else {
-        return;
-    };
-    let org_id = inventory.org.id.as_str();
-    for mapping in &federation.role_mappings {
-        let principal = principal::idp_group(mapping, &federation.settings_id);
-        let mapping_id = principal.atlas_id.clone();
-        for assignment in &mapping.role_assignments {
-            let Some(role) = assignment.role.as_deref() else {
-                continue;
-            };
-            match (&assignment.group_id, &assignment.org_id) {
-                (Some(project_id), _) => project_roles(
-                    rows,
-                    org_id,
-                    &principal.key,
-                    project_id,
-                    &[role.to_owned()],
-                    Via {
-                        path: GrantPath::FederationMapping,
-                        team_id: None,
-                        mapping_id: Some(&mapping_id),
-                    },
-                ),
-                (None, Some(role_org)) if role_org != org_id => {}
-                (None, _) => org_roles(
-                    rows,
-                    inventory,
-                    &principal.key,
-                    &[role.to_owned()],
-                    GrantPath::FederationMapping,
-                    Some(&mapping_id),
-                ),
-            }
-        }
-        rows.principal(principal);
-    }
-    if !federation.post_auth_role_grants.is_empty() {
-        let principal = principal::post_auth_group(&federation.settings_id);
-        org_roles(
-            rows,
-            inventory,
-            &principal.key,
-            &federation.post_auth_role_grants,
-            GrantPath::PostAuthGrant,
-            None,
-        );
-        rows.principal(principal);
-    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //!
 //! [`take_snapshot`] runs a pull end to end: it takes the org's lock ([`lock`]), reads
 //! everything through the Atlas client ([`pull`]), derives rows with pure functions
-//! ([`entitlement`], [`dbuser`], [`principal`], [`tier`]), and stores them set-based
+//! ([`entitlement`], [`federation`], [`dbuser`], [`principal`], [`tier`]), and stores them set-based
 //! ([`store`]) together with the request log, the raw pages and a content hash ([`hash`]).
 //! A snapshot ends `complete` or `failed`, never half-written; the database refuses changes
 //! to a complete one. [`diff_snapshots`] compares two. Nothing here builds an Atlas URL or
@@ -12,6 +12,7 @@
 pub mod dbuser;
 pub mod diff;
 pub mod entitlement;
+pub mod federation;
 pub mod hash;
 pub mod inventory;
 pub mod lock;
