@@ -1,4 +1,6 @@
-//! The command line: `attest serve`, `attest demo`, `attest audit verify`.
+//! The command line: `attest serve`, `attest demo`, `attest snapshot`, `attest audit verify`.
+
+mod snapshot;
 
 use std::process::ExitCode;
 
@@ -45,6 +47,12 @@ pub enum Command {
         /// The roster file.
         file: std::path::PathBuf,
     },
+    /// Take one snapshot of an Atlas organization (connection from the ATLAS_* variables).
+    Snapshot {
+        /// The Atlas organization id.
+        #[arg(long)]
+        org: String,
+    },
     /// Serve a simulated Atlas Admin API with a seeded demo org (for demos and tests).
     AtlasSim {
         /// Address to listen on; keep it on loopback, the simulator's controls are open.
@@ -78,6 +86,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Serve(args) => serve(&cli.common, args).await,
         Command::Demo(args) => serve(&cli.common, ServeArgs { demo: true, ..args }).await,
         Command::ImportPeople { file } => import_people(&cli.common, &file).await,
+        Command::Snapshot { org } => snapshot::run(&cli.common.database_url, &org).await,
         Command::AtlasSim { bind, seed } => crate::atlas_sim::run_cli(&bind, seed).await,
         Command::Audit {
             command: AuditCommand::Verify,
