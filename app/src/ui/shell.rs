@@ -2,10 +2,11 @@
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
+use leptos_router::{SsrMode, path};
 
 use crate::api::session::get_session_info;
+use crate::error::AppError;
 use crate::model::SessionInfo;
 use crate::ui::components::nav::NavBar;
 use crate::ui::pages;
@@ -44,32 +45,66 @@ fn provide_request_nonce() {
     }
 }
 
-/// The application: loads who is signed in, then routes.
+/// The application: the router, with every page inside the signed-in layout.
+///
+/// The `<Routes>` must be reachable without awaiting anything: the server discovers the route
+/// list by rendering this component once at start-up, and a route it does not see is not
+/// served (the page would only exist after a client-side navigation).
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // Loaded once per page load; navigating between sections keeps it.
     let session = Resource::new_blocking(|| (), |_| get_session_info());
+    provide_context(session);
     view! {
         <Stylesheet id="attest" href="/pkg/attest.css"/>
         <Title text="Attest"/>
         <Router>
-            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match session.await {
-                        Ok(info) => view! { <Layout info/> }.into_any(),
-                        Err(err) => view! {
-                            <main class="page"><p class="error" role="alert">{err.to_string()}</p></main>
-                        }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Routes fallback=|| view! { <Layout><pages::placeholder::NotFound/></Layout> }>
+                // In-order rendering sends every page complete, so it works without JavaScript.
+                <ParentRoute
+                    path=path!("")
+                    view=|| view! { <Layout><Outlet/></Layout> }
+                    ssr=SsrMode::InOrder
+                >
+                    <Route path=path!("/") view=pages::dashboard::DashboardPage/>
+                    <Route path=path!("/sign-in") view=pages::dashboard::DashboardPage/>
+                    <Route path=path!("/reviews") view=pages::placeholder::MyReviewsPage/>
+                    <Route path=path!("/campaigns") view=pages::placeholder::CampaignsPage/>
+                    <Route path=path!("/inventory") view=pages::placeholder::InventoryPage/>
+                    <Route path=path!("/people") view=pages::people::PeoplePage/>
+                    <Route path=path!("/audit") view=pages::audit::AuditPage/>
+                    <Route path=path!("/settings") view=pages::settings::SettingsPage/>
+                </ParentRoute>
+            </Routes>
         </Router>
     }
 }
 
-/// Navigation and the routed page; anyone not signed in sees the sign-in page.
+/// Navigation around the page; anyone not signed in sees the sign-in page instead.
 #[component]
-fn Layout(info: SessionInfo) -> impl IntoView {
+fn Layout(children: ChildrenFn) -> impl IntoView {
+    let session = expect_context::<Resource<Result<SessionInfo, AppError>>>();
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || {
+                let children = children.clone();
+                Suspend::new(async move {
+                    match session.await {
+                        Ok(info) => signed_in(info, children).into_any(),
+                        Err(err) => view! {
+                            <main class="page"><p class="error" role="alert">{err.to_string()}</p></main>
+                        }
+                        .into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// The navigation bar and `page` for a signed-in viewer, or the sign-in page.
+fn signed_in(info: SessionInfo, page: ChildrenFn) -> impl IntoView {
     let Some(viewer) = info.viewer.clone() else {
         return view! { <pages::sign_in::SignInPage info/> }.into_any();
     };
@@ -77,18 +112,7 @@ fn Layout(info: SessionInfo) -> impl IntoView {
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <NavBar viewer/>
-        <main id="main" class="page" tabindex="-1">
-            <Routes fallback=|| view! { <pages::placeholder::NotFound/> }>
-                <Route path=path!("/") view=pages::dashboard::DashboardPage/>
-                <Route path=path!("/sign-in") view=pages::dashboard::DashboardPage/>
-                <Route path=path!("/reviews") view=pages::placeholder::MyReviewsPage/>
-                <Route path=path!("/campaigns") view=pages::placeholder::CampaignsPage/>
-                <Route path=path!("/inventory") view=pages::placeholder::InventoryPage/>
-                <Route path=path!("/people") view=pages::people::PeoplePage/>
-                <Route path=path!("/audit") view=pages::audit::AuditPage/>
-                <Route path=path!("/settings") view=pages::settings::SettingsPage/>
-            </Routes>
-        </main>
+        <main id="main" class="page" tabindex="-1">{page()}</main>
     }
     .into_any()
 }

@@ -71,7 +71,16 @@ pub fn build_router(state: ServerState) -> Router {
                 move || app::shell(options.clone())
             },
         )
-        .fallback(leptos_axum::file_and_error_handler::<ServerState, _>(
+        // Unknown paths render the app's not-found page, which needs the same context as any
+        // other page.
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            ServerState,
+            _,
+        >(
+            {
+                let app_context = state.app.clone();
+                move || provide_context(app_context.clone())
+            },
             app::shell,
         ))
         .layer(from_fn_with_state(state.clone(), viewer::load_viewer))

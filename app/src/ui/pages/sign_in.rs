@@ -21,7 +21,8 @@ pub fn SignInPage(info: SessionInfo) -> impl IntoView {
             <p class="lede">"Access reviews for MongoDB Atlas."</p>
             {move || notice().map(|text| view! { <p class="notice" role="status">{text}</p> })}
             {info.sso_enabled.then(|| view! {
-                <p><a class="button primary" href="/auth/login">"Sign in with single sign-on"</a></p>
+                // rel="external": a full page load, so the router does not treat it as a page.
+                <p><a class="button primary" href="/auth/login" rel="external">"Sign in with single sign-on"</a></p>
             })}
             {info.demo_mode.then(|| view! { <DemoChoices/> })}
             {(!info.sso_enabled && !info.demo_mode).then(|| view! {
