@@ -6,6 +6,7 @@ pub mod atlas_sim;
 pub mod cli;
 pub mod config;
 pub mod database;
+pub mod demo;
 pub mod http;
 pub mod oidc;
 pub mod serve;

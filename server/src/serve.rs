@@ -39,6 +39,7 @@ pub fn state(pool: sqlx::PgPool, config: ServeConfig) -> anyhow::Result<ServerSt
         config: Arc::new(config),
         oidc,
         metrics: Arc::new(Metrics::default()),
+        demo: None,
     })
 }
 
@@ -47,7 +48,10 @@ pub async fn serve(database_url: &str, config: ServeConfig) -> anyhow::Result<()
     let pool = crate::database::connect(database_url).await?;
     let bind = config.bind;
     let demo = config.demo;
-    let state = state(pool.clone(), config)?;
+    let mut state = state(pool.clone(), config)?;
+    if demo {
+        state.demo = Some(Arc::new(crate::demo::start(&pool).await?));
+    }
     let router = build_router(state);
 
     let sweeper = PgSessionStore::new(pool);

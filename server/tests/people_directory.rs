@@ -185,3 +185,34 @@ async fn a_50000_person_roster_imports_in_one_pass(pool: PgPool) {
         49_999
     );
 }
+
+#[sqlx::test(migrator = "app::backend::db::MIGRATOR")]
+async fn search_lists_people_and_marks_leavers(pool: PgPool) {
+    use app::backend::directory::people::search_people;
+    let roster = "email,name,employment status,end date\n\
+        stay@corp.com,Stella Stay,active,\n\
+        gone@corp.com,Gordon Gone,leaver,\n\
+        ending@corp.com,Enzo Ending,active,2000-01-31\n";
+    imported(&pool, roster).await;
+    let page = search_people(&pool, "", 1).await.expect("search");
+    assert_eq!(page.total, 3);
+    let leaver = |email: &str| {
+        page.people
+            .iter()
+            .find(|p| p.email == email)
+            .map(|p| p.is_leaver)
+            .expect("listed")
+    };
+    assert!(!leaver("stay@corp.com"));
+    assert!(leaver("gone@corp.com"));
+    assert!(
+        leaver("ending@corp.com"),
+        "an end date in the past makes a leaver"
+    );
+    let found = search_people(&pool, "gordon", 1).await.expect("search");
+    assert_eq!(found.people.len(), 1);
+    // A person dropped from the next roster is kept and counts as a leaver.
+    imported(&pool, "email,name\nstay@corp.com,Stella Stay\n").await;
+    let after = search_people(&pool, "gone@", 1).await.expect("search");
+    assert!(after.people[0].is_leaver && !after.people[0].in_roster);
+}

@@ -22,7 +22,9 @@ pub async fn change_role(user_id: Uuid, role: String, grant: bool) -> Result<(),
     use crate::model::Role;
     let viewer = auth::require_admin().await?;
     let role = Role::parse(&role).ok_or_else(|| {
-        AppError::Invalid(format!("'{role}' is not a role; use admin or auditor"))
+        crate::backend::respond::with_status(AppError::Invalid(format!(
+            "'{role}' is not a role; use admin or auditor"
+        )))
     })?;
     let ctx = AppContext::current()?;
     if grant {

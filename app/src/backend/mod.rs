@@ -9,6 +9,7 @@ pub mod auth;
 pub mod context;
 pub mod db;
 pub mod directory;
+pub mod respond;
 pub mod security;
 pub mod snapshot;
 

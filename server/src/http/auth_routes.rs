@@ -1,17 +1,17 @@
 //! Demo sign-in and sign-out. Single sign-on lives in `crate::oidc`.
 
-use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
 use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
 use uuid::Uuid;
 
 use app::backend::audit::{self, Actor, NewEvent};
-use app::backend::auth::DEMO_ISSUER;
 use app::backend::auth::users::{SignInClaims, record_sign_in};
+use app::backend::auth::{CurrentViewer, DEMO_ISSUER};
 use app::model::Role;
 
 use super::error_page::error_page;
@@ -37,6 +37,13 @@ pub async fn demo_sign_in(
             "Demo sign-in is available only in demo mode.",
         );
     }
+    // The demo reviewer is a real manager of the demo company, so their queue has items.
+    let (reviewer_name, reviewer_email) = state
+        .demo
+        .as_ref()
+        .and_then(|demo| demo.reviewer.as_ref())
+        .map(|p| (format!("{} {}", p.first_name, p.last_name), p.email.clone()))
+        .unwrap_or_else(|| ("Riley Reviewer".into(), "riley.reviewer@demo.attest".into()));
     let (subject, name, email, roles): (&str, &str, &str, &[Role]) = match choice.role.as_str() {
         "admin" => (
             "demo-admin",
@@ -52,8 +59,8 @@ pub async fn demo_sign_in(
         ),
         "reviewer" => (
             "demo-reviewer",
-            "Riley Reviewer",
-            "riley.reviewer@demo.attest",
+            reviewer_name.as_str(),
+            reviewer_email.as_str(),
             &[],
         ),
         other => {
@@ -107,17 +114,21 @@ pub async fn start_session(session: &Session, user_id: Uuid) -> Response {
 }
 
 /// Ends the session, records the sign-out, and returns to the sign-in page.
-pub async fn sign_out(State(state): State<ServerState>, session: Session) -> Response {
+pub async fn sign_out(
+    State(state): State<ServerState>,
+    Extension(CurrentViewer(viewer)): Extension<CurrentViewer>,
+    session: Session,
+) -> Response {
     if let Ok(Some(user_id)) = session.get::<Uuid>(USER_ID).await {
+        let label = viewer
+            .map(|v| v.display_name)
+            .unwrap_or_else(|| user_id.to_string());
         let result = async {
             let mut tx = state.app.pool.begin().await?;
             audit::record(
                 &mut tx,
                 NewEvent {
-                    actor: Actor::User {
-                        id: user_id,
-                        label: user_id.to_string(),
-                    },
+                    actor: Actor::User { id: user_id, label },
                     action: "user.signed_out",
                     object_kind: "user",
                     object_id: user_id.to_string(),

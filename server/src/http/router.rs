@@ -30,6 +30,8 @@ pub struct ServerState {
     pub config: Arc<ServeConfig>,
     pub oidc: Option<Arc<Oidc>>,
     pub metrics: Arc<Metrics>,
+    /// The simulated Atlas org and demo directory; only in demo mode.
+    pub demo: Option<Arc<crate::demo::DemoEnvironment>>,
 }
 
 impl FromRef<ServerState> for LeptosOptions {

@@ -19,6 +19,7 @@ use super::{Oidc, OidcSetupError, error_chain};
 use crate::http::ServerState;
 use crate::http::auth_routes::start_session;
 use crate::http::error_page::error_page;
+use crate::http::viewer::USER_ID;
 
 /// Session key of the pending login (state, nonce, PKCE verifier).
 const PENDING: &str = "oidc.pending";
@@ -102,8 +103,12 @@ pub async fn callback(
         Ok(response) => response,
         Err(failure) => {
             tracing::warn!(reason = %failure.log, "sign-in rejected");
-            // Whatever happened, do not leave a half-signed-in session behind.
-            let _ = session.flush().await;
+            // The user id is bound only on success. A pre-sign-in session is dropped whole; a
+            // signed-in user who follows a crafted callback link stays signed in.
+            let signed_in = matches!(session.get::<uuid::Uuid>(USER_ID).await, Ok(Some(_)));
+            if !signed_in {
+                let _ = session.flush().await;
+            }
             error_page(StatusCode::BAD_REQUEST, "Sign-in failed", &failure.message)
         }
     }

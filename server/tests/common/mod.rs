@@ -177,8 +177,23 @@ impl Browser {
         match reply.status {
             StatusCode::OK => Ok(serde_json::from_str(&reply.body)
                 .unwrap_or_else(|e| panic!("{name}: unexpected answer {}: {e}", reply.body))),
-            StatusCode::INTERNAL_SERVER_ERROR => Err(serde_json::from_str(&reply.body)
-                .unwrap_or_else(|e| panic!("{name}: not an AppError {}: {e}", reply.body))),
+            status if status.is_client_error() || status.is_server_error() => {
+                let error: AppError = serde_json::from_str(&reply.body)
+                    .unwrap_or_else(|e| panic!("{name}: not an AppError {}: {e}", reply.body));
+                // Every refusal carries its own status, so monitoring can tell it from a fault.
+                let expected = match &error {
+                    AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+                    AppError::Forbidden => StatusCode::FORBIDDEN,
+                    AppError::NotFound(_) => StatusCode::NOT_FOUND,
+                    AppError::Conflict(_) => StatusCode::CONFLICT,
+                    AppError::Invalid(_) => StatusCode::BAD_REQUEST,
+                    AppError::Internal | AppError::Transport(_) => {
+                        StatusCode::INTERNAL_SERVER_ERROR
+                    }
+                };
+                assert_eq!(status, expected, "{name}: status for {error:?}");
+                Err(error)
+            }
             other => panic!("{name}: unexpected status {other}: {}", reply.body),
         }
     }

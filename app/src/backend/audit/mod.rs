@@ -27,7 +27,9 @@ pub enum AuditError {
 impl From<AuditError> for crate::error::AppError {
     fn from(err: AuditError) -> Self {
         match err {
-            AuditError::InvalidFilter(msg) => crate::error::AppError::Invalid(msg),
+            AuditError::InvalidFilter(msg) => {
+                crate::backend::respond::with_status(crate::error::AppError::Invalid(msg))
+            }
             AuditError::Database(err) => crate::backend::db::internal("audit", err),
         }
     }

@@ -2,6 +2,7 @@
 
 use axum::Extension;
 
+use crate::backend::respond::with_status;
 use crate::error::AppError;
 use crate::model::{Role, Viewer};
 
@@ -17,7 +18,7 @@ pub async fn require_viewer() -> Result<Viewer, AppError> {
             tracing::error!(error = %err, "request carries no CurrentViewer; is the session layer installed?");
             AppError::Internal
         })?;
-    viewer.ok_or(AppError::Unauthenticated)
+    viewer.ok_or_else(|| with_status(AppError::Unauthenticated))
 }
 
 /// The signed-in user if they are an admin.
@@ -39,6 +40,6 @@ fn check(viewer: &Viewer, allowed: bool, needed: &'static str) -> Result<(), App
         Ok(())
     } else {
         tracing::warn!(user.id = %viewer.user_id, needed, "authorization refused");
-        Err(AppError::Forbidden)
+        Err(with_status(AppError::Forbidden))
     }
 }

@@ -24,16 +24,20 @@ pub enum AuthError {
     Audit(#[from] crate::backend::audit::AuditError),
     #[error("no user with id {0}")]
     UnknownUser(uuid::Uuid),
+    #[error("this account is disabled in Attest")]
+    Disabled,
     #[error("{0} is the last admin; grant admin to someone else first")]
     LastAdmin(String),
 }
 
 impl From<AuthError> for crate::error::AppError {
     fn from(err: AuthError) -> Self {
+        use crate::backend::respond::with_status;
         use crate::error::AppError;
         match err {
-            AuthError::UnknownUser(_) => AppError::NotFound("That user".into()),
-            AuthError::LastAdmin(_) => AppError::Conflict(err.to_string()),
+            AuthError::UnknownUser(_) => with_status(AppError::NotFound("That user".into())),
+            AuthError::LastAdmin(_) => with_status(AppError::Conflict(err.to_string())),
+            AuthError::Disabled => with_status(AppError::Forbidden),
             AuthError::Audit(err) => err.into(),
             AuthError::Database(err) => crate::backend::db::internal("auth", err),
         }

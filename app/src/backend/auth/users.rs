@@ -35,7 +35,8 @@ pub async fn record_sign_in(
     .fetch_optional(&mut *tx)
     .await?;
     let (user_id, created) = match existing {
-        Some((id, _)) => {
+        Some((_, true)) => return Err(AuthError::Disabled),
+        Some((id, false)) => {
             sqlx::query(
                 "UPDATE app_user SET email = $2, display_name = $3, last_sign_in = now() \
                  WHERE id = $1",

@@ -44,7 +44,7 @@ pub async fn search_people(
     );
     let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT p.email, p.name, m.email, p.department, p.title, p.status, p.end_date, p.in_roster, \
-                (p.status = 'leaver' OR p.end_date <= current_date OR NOT p.in_roster) \
+                (p.status = 'leaver' OR coalesce(p.end_date <= current_date, false) OR NOT p.in_roster) \
          FROM person p LEFT JOIN person m ON m.id = p.manager_id \
          WHERE {filter} ORDER BY lower(p.name), p.email LIMIT $2 OFFSET $3"
     )))

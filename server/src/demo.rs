@@ -1,0 +1,135 @@
+//! Demo mode's world: the Atlas simulator serving the seeded "Northwind Cloud" org in-process,
+//! and a people directory imported from the same company's roster, so a newcomer sees
+//! realistic data without connecting anything.
+
+use std::fmt::Write as _;
+
+use anyhow::Context;
+use app::backend::audit::Actor;
+use app::backend::directory::{ImportOutcome, import_roster};
+use sqlx::PgPool;
+
+use crate::atlas_sim::seed::{DemoOrg, DemoPerson};
+use crate::atlas_sim::{SimServer, SimState, spawn};
+
+/// Seed of the demo org; fixed so every demo shows the same company.
+pub const DEMO_SEED: u64 = 7;
+
+/// The running demo world.
+#[derive(Debug)]
+pub struct DemoEnvironment {
+    pub simulator: SimServer,
+    pub org_id: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// The person "Act as a reviewer" signs in as: the manager with the most direct reports.
+    pub reviewer: Option<DemoPerson>,
+}
+
+/// Starts the simulator on a free loopback port and imports the demo roster when the directory
+/// is still empty (a restart keeps whatever the demo user changed).
+pub async fn start(pool: &PgPool) -> anyhow::Result<DemoEnvironment> {
+    let demo = DemoOrg::build(DEMO_SEED);
+    let people = demo.people.clone();
+    let credentials = demo.credentials.clone();
+    let simulator = spawn(SimState::new(demo.world), "127.0.0.1:0")
+        .await
+        .context("cannot start the demo Atlas simulator")?;
+    let (directory_people,): (i64,) = sqlx::query_as("SELECT count(*) FROM person")
+        .fetch_one(pool)
+        .await
+        .context("cannot read the people directory")?;
+    if directory_people == 0 {
+        let roster = roster_csv(&people);
+        match import_roster(
+            pool,
+            Actor::System("demo"),
+            "northwind-roster.csv",
+            roster.as_bytes(),
+        )
+        .await
+        .context("cannot import the demo roster")?
+        {
+            ImportOutcome::Imported(summary) => {
+                tracing::info!(people = summary.people, "demo roster imported");
+            }
+            ImportOutcome::Rejected(errors) => {
+                anyhow::bail!("the demo roster was rejected: {}", errors[0]);
+            }
+        }
+    }
+    tracing::info!(sim.addr = %simulator.addr, atlas.org_id = %credentials.org_id, "demo Atlas simulator running");
+    Ok(DemoEnvironment {
+        simulator,
+        org_id: credentials.org_id,
+        client_id: credentials.client_id,
+        client_secret: credentials.client_secret,
+        reviewer: busiest_manager(&people).cloned(),
+    })
+}
+
+/// The demo company's roster as CSV, in the documented column layout.
+pub fn roster_csv(people: &[DemoPerson]) -> String {
+    let mut csv = String::from("email,name,manager email,department,employment status\n");
+    for person in people {
+        let _ = writeln!(
+            csv,
+            "{},{},{},{},{}",
+            quote(&person.email),
+            quote(&format!("{} {}", person.first_name, person.last_name)),
+            quote(person.manager.as_deref().unwrap_or("")),
+            quote(&person.department),
+            if person.leaver { "leaver" } else { "active" },
+        );
+    }
+    csv
+}
+
+/// Quotes a CSV field when it needs it. The demo company has a person named `@SUM(1)`;
+/// quoting keeps such names intact on the way in (neutralising them is the exports' job).
+fn quote(field: &str) -> String {
+    if field.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field.to_owned()
+    }
+}
+
+fn busiest_manager(people: &[DemoPerson]) -> Option<&DemoPerson> {
+    people
+        .iter()
+        .filter(|p| p.manager.is_some() && !p.leaver)
+        .max_by_key(|p| {
+            let reports = people
+                .iter()
+                .filter(|q| q.manager.as_deref() == Some(&p.email))
+                .count();
+            // Ties go to the earliest person, so the choice is stable.
+            (reports, std::cmp::Reverse(p.email.clone()))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::backend::directory::parse_roster;
+
+    #[test]
+    fn the_demo_roster_is_a_valid_roster_of_every_demo_person() {
+        let demo = DemoOrg::build(DEMO_SEED);
+        let parsed = parse_roster(roster_csv(&demo.people).as_bytes()).expect("valid roster");
+        assert_eq!(parsed.len(), demo.people.len());
+        assert!(parsed.iter().any(|p| p.status.as_str() == "leaver"));
+    }
+
+    #[test]
+    fn the_demo_reviewer_manages_someone() {
+        let demo = DemoOrg::build(DEMO_SEED);
+        let reviewer = busiest_manager(&demo.people).expect("a manager");
+        assert!(
+            demo.people
+                .iter()
+                .any(|p| p.manager.as_deref() == Some(&reviewer.email))
+        );
+    }
+}
