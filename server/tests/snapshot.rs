@@ -360,7 +360,25 @@ async fn out_of_band_grant_appears_in_the_next_diff(pool: PgPool) {
             .expect("an active user outside the last project");
         user.group_roles
             .insert(project.clone(), vec!["GROUP_CLUSTER_MANAGER".to_owned()]);
-        (user.id.clone(), project)
+        let user_id = user.id.clone();
+        // A custom role gains a write action, and an API key is deleted.
+        let reader = world
+            .custom_roles
+            .values_mut()
+            .find(|r| r.role_name == "ordersReader")
+            .expect("the demo's ordersReader role");
+        reader.actions = serde_json::json!([
+            { "action": "FIND", "resources": [{ "db": "sales", "collection": "orders" }] },
+            { "action": "UPDATE", "resources": [{ "db": "sales", "collection": "orders" }] },
+        ]);
+        let key_id = world
+            .api_keys
+            .values()
+            .find(|k| k.org_id == sim.org_id)
+            .map(|k| k.id.clone())
+            .expect("an API key");
+        world.api_keys.remove(&key_id);
+        (user_id, project)
     };
     let after = snapshot(&pool, &sim).await;
     assert_eq!(after.status, SnapshotStatus::Complete);
@@ -378,7 +396,25 @@ async fn out_of_band_grant_appears_in_the_next_diff(pool: PgPool) {
     assert_eq!(added.len(), 1, "{added:#?}");
     assert_eq!(added[0].key, key);
     assert_eq!(added[0].tier_after.as_deref(), Some("write"));
-    assert_eq!(diff.count(Change::Removed), 0);
+    let changed: Vec<_> = diff
+        .changes
+        .iter()
+        .filter(|c| c.change == Change::Changed)
+        .collect();
+    assert!(!changed.is_empty());
+    for change in &changed {
+        assert_eq!(change.role, "ordersReader");
+        assert_eq!(change.tier_before.as_deref(), Some("read"));
+        assert_eq!(change.tier_after.as_deref(), Some("write"));
+        assert_eq!(change.fields, ["tier", "role_actions"]);
+    }
+    assert!(diff.count(Change::Removed) > 0);
+    assert!(
+        diff.changes
+            .iter()
+            .filter(|c| c.change == Change::Removed)
+            .all(|c| c.principal_key.starts_with("apikey:"))
+    );
 
     let unchanged = diff_snapshots(&pool, after.id, after.id)
         .await
