@@ -1,6 +1,13 @@
 //! Writing snapshots: the snapshot row through its life (running → complete | failed), the
 //! request log and raw pages, and the derived rows. Every bulk write is one `INSERT … SELECT
 //! FROM UNNEST(…)` per table, never a loop of single-row inserts.
+//!
+//! The database refuses any change to a complete snapshot or its rows (triggers in the
+//! `snapshots` migration), deletion included.
+
+// Limitation: there is no retention job yet, and the triggers refuse deleting a complete
+// snapshot; old snapshots are kept until a sanctioned retention path (that spares snapshots
+// used by a campaign) is added.
 
 use std::io::Write;
 
@@ -48,6 +55,7 @@ pub async fn insert_running(conn: &mut PgConnection, new: &NewSnapshot<'_>) -> s
     .bind(new.started_by_label)
     .bind(new.base_url)
     .bind(new.credential_id)
+    // Limitation: the crate version is recorded, not the git commit of the build.
     .bind(env!("CARGO_PKG_VERSION"))
     .execute(&mut *conn)
     .await?;
