@@ -45,5 +45,5 @@ size:
 e2e:
 	cd end2end && DATABASE_URL=$(TEST_DATABASE_URL) ATTEST_BIN=$(CURDIR)/target/debug/attest node --test --test-concurrency=1 tests/
 
-bench:
-	@echo "no benchmarks yet"
+## Benchmarks; record results in BENCHMARKS.md. So far: the release browser bundle's size.
+bench: build
