@@ -8,13 +8,6 @@ export const NAV = {
   auditor: ['Dashboard', 'Campaigns', 'Inventory', 'People', 'Audit'],
 };
 
-/** The demo mode's users, by the role their button acts as. */
-export const DEMO_USERS = {
-  admin: 'Avery Admin',
-  reviewer: 'Riley Reviewer',
-  auditor: 'Ada Auditor',
-};
-
 /**
  * The labels of the main navigation's links, in order.
  *
@@ -36,17 +29,33 @@ export async function expectSignInPage(page) {
 }
 
 /**
+ * Who the header says is signed in.
+ *
+ * @param {import('playwright-core').Page} page
+ * @returns {Promise<{ name: string, roles: string }>} e.g. { name: 'Ada Auditor', roles: 'auditor' }
+ */
+export async function signedInAs(page) {
+  const header = page.getByRole('banner');
+  const name = (await header.locator('.user-name').textContent()).trim();
+  const roles = (await header.locator('.user-roles').textContent()).trim().replace(/^\(|\)$/g, '');
+  return { name, roles };
+}
+
+/**
  * Signs in with the demo mode's "act as" buttons and waits for the dashboard.
  *
  * @param {import('playwright-core').Page} page
  * @param {string} baseUrl Attest's URL
  * @param {'admin' | 'reviewer' | 'auditor'} role
+ * @returns {Promise<string>} the demo user's display name (the demo reviewer is a person from
+ *   the seeded directory, so tests must not assume it)
  */
 export async function demoSignIn(page, baseUrl, role) {
   await page.goto(`${baseUrl}/`);
   const labels = { admin: 'Act as an admin', reviewer: 'Act as a reviewer', auditor: 'Act as an auditor' };
   await page.getByRole('button', { name: labels[role] }).click();
   await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+  return (await signedInAs(page)).name;
 }
 
 /**

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 
 import { Attest } from '../support/attest.mjs';
 import { launchBrowser, newPage } from '../support/browser.mjs';
-import { DEMO_USERS, demoSignIn, roleButton } from '../support/pages.mjs';
+import { demoSignIn, roleButton } from '../support/pages.mjs';
 
 let attest;
 let browser;
@@ -35,22 +35,20 @@ async function auditRows(page) {
 
 test('sign-ins and role changes appear on the audit page, and the filter narrows them', () =>
   attest.withLog(async () => {
-    const admin = DEMO_USERS.admin;
-    const riley = DEMO_USERS.reviewer;
     const reviewer = await newPage(browser);
-    await demoSignIn(reviewer.page, attest.url, 'reviewer');
+    const reviewerName = await demoSignIn(reviewer.page, attest.url, 'reviewer');
     await reviewer.context.close();
 
     const { context, page } = await newPage(browser);
-    await demoSignIn(page, attest.url, 'admin');
+    const admin = await demoSignIn(page, attest.url, 'admin');
     await page.goto(`${attest.url}/settings`);
-    await roleButton(page, riley, 'make', 'auditor').click();
-    await roleButton(page, riley, 'remove', 'auditor').waitFor();
+    await roleButton(page, reviewerName, 'make', 'auditor').click();
+    await roleButton(page, reviewerName, 'remove', 'auditor').waitFor();
 
     await page.goto(`${attest.url}/audit`);
     const all = await auditRows(page);
     const has = (actor, action) => all.some((r) => r.actor === actor && r.action === action);
-    assert.ok(has(riley, 'user.signed_in'), `reviewer's sign-in is listed: ${JSON.stringify(all)}`);
+    assert.ok(has(reviewerName, 'user.signed_in'), `reviewer's sign-in is listed: ${JSON.stringify(all)}`);
     assert.ok(has(admin, 'user.signed_in'), `admin's sign-in is listed: ${JSON.stringify(all)}`);
     assert.ok(has(admin, 'role.granted'), `the role change is listed: ${JSON.stringify(all)}`);
 
@@ -66,7 +64,7 @@ test('sign-ins and role changes appear on the audit page, and the filter narrows
     assert.equal(narrowed[0].actor, admin);
     assert.equal(narrowed[0].action, 'role.granted');
     assert.match(narrowed[0].details, /auditor/);
-    assert.match(narrowed[0].details, new RegExp(riley));
+    assert.ok(narrowed[0].details.includes(reviewerName), narrowed[0].details);
     assert.equal(
       await filters.getByLabel('Action').inputValue(),
       'role.granted',

@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 
 import { Attest } from '../support/attest.mjs';
 import { launchBrowser, newPage } from '../support/browser.mjs';
-import { DEMO_USERS, NAV, demoSignIn, navLabels, rolesShown, userRow } from '../support/pages.mjs';
+import { NAV, demoSignIn, navLabels, rolesShown, userRow } from '../support/pages.mjs';
 
 let attest;
 let browser;
@@ -54,14 +54,13 @@ function forgedPage(userId) {
 test('form posts from another origin are refused with 403 and change nothing', () =>
   attest.withLog(async () => {
     const reviewer = await newPage(browser);
-    await demoSignIn(reviewer.page, attest.url, 'reviewer');
+    const reviewerName = await demoSignIn(reviewer.page, attest.url, 'reviewer');
     await reviewer.context.close();
 
     const { context, page } = await newPage(browser);
     await demoSignIn(page, attest.url, 'admin');
     await page.goto(`${attest.url}/settings`);
-    const riley = DEMO_USERS.reviewer;
-    const rileyId = await userRow(page, riley).locator('input[name=user_id]').first().inputValue();
+    const reviewerId = await userRow(page, reviewerName).locator('input[name=user_id]').first().inputValue();
 
     const port = foreign.address().port;
     for (const origin of [`http://127.0.0.1:${port}`, `http://localhost:${port}`]) {
@@ -69,7 +68,7 @@ test('form posts from another origin are refused with 403 and change nothing', (
         ['Claim prize', '/api/change_role'],
         ['Unsubscribe', '/auth/logout'],
       ]) {
-        await page.goto(`${origin}/?user_id=${rileyId}`);
+        await page.goto(`${origin}/?user_id=${reviewerId}`);
         const [response] = await Promise.all([
           page.waitForResponse((r) => r.url() === `${attest.url}${path}`),
           page.getByRole('button', { name: button }).click(),
@@ -82,7 +81,7 @@ test('form posts from another origin are refused with 403 and change nothing', (
     // Still signed in as the admin, and the reviewer is still only a reviewer.
     await page.goto(`${attest.url}/settings`);
     assert.deepEqual(await navLabels(page), NAV.admin);
-    await userRow(page, riley).waitFor();
-    assert.equal(await rolesShown(page, riley), 'reviewer');
+    await userRow(page, reviewerName).waitFor();
+    assert.equal(await rolesShown(page, reviewerName), 'reviewer');
     await context.close();
   }));

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 
 import { Attest } from '../support/attest.mjs';
 import { launchBrowser, newPage } from '../support/browser.mjs';
-import { DEMO_USERS, NAV, demoSignIn, navLabels } from '../support/pages.mjs';
+import { NAV, demoSignIn, navLabels, signedInAs } from '../support/pages.mjs';
 
 let attest;
 let browser;
@@ -25,9 +25,10 @@ for (const role of ['admin', 'reviewer', 'auditor']) {
   test(`acting as the demo ${role} shows the ${role}'s navigation`, () =>
     attest.withLog(async () => {
       const { context, page } = await newPage(browser);
-      await demoSignIn(page, attest.url, role);
+      const name = await demoSignIn(page, attest.url, role);
       assert.deepEqual(await navLabels(page), NAV[role]);
-      await page.getByText(`Welcome, ${DEMO_USERS[role]}.`).waitFor();
+      assert.deepEqual(await signedInAs(page), { name, roles: role });
+      await page.getByText(`Welcome, ${name}.`).waitFor();
       await context.close();
     }));
 }

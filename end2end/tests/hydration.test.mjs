@@ -34,7 +34,7 @@ test('the dashboard hydrates without errors and the navigation works on the clie
   attest.withLog(async () => {
     const { context, page } = await newPage(browser);
     const problems = collectPageErrors(page);
-    await demoSignIn(page, attest.url, 'admin');
+    const admin = await demoSignIn(page, attest.url, 'admin');
     await waitForHydration(page);
     assert.deepEqual(problems, [], 'errors while loading the dashboard');
 
@@ -56,7 +56,7 @@ test('the dashboard hydrates without errors and the navigation works on the clie
     await nav.getByRole('link', { name: 'Settings' }).click();
     await page.waitForURL(`${attest.url}/settings`);
     await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
-    await page.getByRole('rowheader', { name: 'Avery Admin' }).waitFor();
+    await page.getByRole('rowheader', { name: admin }).waitFor();
 
     assert.equal(await page.evaluate(() => window.stillTheSamePage), true, 'the page was reloaded');
     assert.deepEqual(documents, [], 'navigation loaded whole documents');

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 
 import { Attest } from '../support/attest.mjs';
 import { launchBrowser, newPage } from '../support/browser.mjs';
-import { DEMO_USERS, demoSignIn, roleButton, rolesShown, userRow } from '../support/pages.mjs';
+import { demoSignIn, roleButton, rolesShown, userRow } from '../support/pages.mjs';
 
 let attest;
 let browser;
@@ -26,26 +26,25 @@ test('an admin without JavaScript makes a user auditor on Settings', () =>
   attest.withLog(async () => {
     // The demo reviewer has to have signed in once to be listed.
     const reviewer = await newPage(browser);
-    await demoSignIn(reviewer.page, attest.url, 'reviewer');
+    const reviewerName = await demoSignIn(reviewer.page, attest.url, 'reviewer');
     await reviewer.context.close();
 
     const { context, page } = await newPage(browser, { javaScriptEnabled: false });
     await demoSignIn(page, attest.url, 'admin');
     await page.goto(`${attest.url}/settings`);
-    const riley = DEMO_USERS.reviewer;
-    await userRow(page, riley).waitFor();
-    assert.equal(await rolesShown(page, riley), 'reviewer');
+    await userRow(page, reviewerName).waitFor();
+    assert.equal(await rolesShown(page, reviewerName), 'reviewer');
 
     const [response] = await Promise.all([
       page.waitForResponse((r) => r.url() === `${attest.url}/api/change_role`),
-      roleButton(page, riley, 'make', 'auditor').click(),
+      roleButton(page, reviewerName, 'make', 'auditor').click(),
     ]);
     assert.ok(
       response.status() >= 300 && response.status() < 400,
       `a form post should redirect back to the page, got ${response.status()}`,
     );
-    await roleButton(page, riley, 'remove', 'auditor').waitFor();
+    await roleButton(page, reviewerName, 'remove', 'auditor').waitFor();
     assert.equal(new URL(page.url()).pathname, '/settings');
-    assert.equal(await rolesShown(page, riley), 'auditor');
+    assert.equal(await rolesShown(page, reviewerName), 'auditor');
     await context.close();
   }));
