@@ -1,5 +1,6 @@
 # The two commands a newcomer needs: `make run` and `make test`. Everything else supports them.
 SHELL := /bin/bash
+# end2end/node_modules/.bin provides wasm-opt (npm binaryen) for release builds.
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(PATH)
 
 # The app's own database for `make run`; tests create throwaway databases on the same server.
