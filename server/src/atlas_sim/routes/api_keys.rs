@@ -30,10 +30,7 @@ pub async fn list(call: Call, Path(org_id): Path<String>) -> SimResult<Response>
         .filter(|k| k.org_id == org_id)
         .map(|k| views::api_key(k, call.q.origin()))
         .collect();
-    Ok(views::ok(
-        call.version,
-        call.q.paginate(&world.config, items)?,
-    ))
+    call.page(&world, items)
 }
 
 /// `GET /orgs/{orgId}/apiKeys/{apiUserId}`.
@@ -83,12 +80,11 @@ pub async fn create(call: Call, Path(org_id): Path<String>, bytes: Bytes) -> Sim
     let mut view = views::api_key(&key, call.q.origin());
     view["privateKey"] = json!(private_key);
     world.api_keys.insert(id, key);
-    let actor = Some(call.caller.actor(&world));
-    world.record(
+    call.record(
+        &mut world,
         &org_id,
         None,
         "API_KEY_CREATED",
-        actor,
         target(&[("targetPublicKey", json!(public_key))]),
     );
     Ok(views::ok(call.version, view))
@@ -127,12 +123,11 @@ pub async fn update(
     }
     let view = views::api_key(key, call.q.origin());
     let public_key = key.public_key.clone();
-    let actor = Some(call.caller.actor(&world));
-    world.record(
+    call.record(
+        &mut world,
         &org_id,
         None,
         event,
-        actor,
         target(&[("targetPublicKey", json!(public_key))]),
     );
     Ok(views::ok(call.version, view))
@@ -145,12 +140,11 @@ pub async fn delete(call: Call, Path((org_id, id)): Path<(String, String)>) -> S
     call.caller.own_org(&world, &org_id)?;
     let public_key = world.api_key(&org_id, &id)?.public_key.clone();
     world.api_keys.remove(&id);
-    let actor = Some(call.caller.actor(&world));
-    world.record(
+    call.record(
+        &mut world,
         &org_id,
         None,
         "API_KEY_DELETED",
-        actor,
         target(&[("targetPublicKey", json!(public_key))]),
     );
     Ok(views::no_content())
@@ -166,10 +160,7 @@ pub async fn list_on_group(call: Call, Path(group_id): Path<String>) -> SimResul
         .filter(|k| k.group_roles.contains_key(&group_id))
         .map(|k| views::api_key(k, call.q.origin()))
         .collect();
-    Ok(views::ok(
-        call.version,
-        call.q.paginate(&world.config, items)?,
-    ))
+    call.page(&world, items)
 }
 
 #[derive(Debug, Deserialize)]
@@ -204,12 +195,11 @@ pub async fn assign(
     }
     key.group_roles.insert(group_id.clone(), roles);
     let public_key = key.public_key.clone();
-    let actor = Some(call.caller.actor(&world));
-    world.record(
+    call.record(
+        &mut world,
         &org_id,
         Some(&group_id),
         "API_KEY_ADDED_TO_GROUP",
-        actor,
         target(&[("targetPublicKey", json!(public_key))]),
     );
     Ok(views::no_content())
@@ -244,12 +234,11 @@ pub async fn update_on_group(
     }
     let view = views::api_key(key, call.q.origin());
     let public_key = key.public_key.clone();
-    let actor = Some(call.caller.actor(&world));
-    world.record(
+    call.record(
+        &mut world,
         &org_id,
         Some(&group_id),
         "API_KEY_ROLES_CHANGED",
-        actor,
         target(&[("targetPublicKey", json!(public_key))]),
     );
     Ok(views::ok(call.version, view))
@@ -269,12 +258,11 @@ pub async fn unassign(
         return Err(SimError::not_found("API_KEY_NOT_FOUND", "API key", &id));
     }
     let public_key = key.public_key.clone();
-    let actor = Some(call.caller.actor(&world));
-    world.record(
+    call.record(
+        &mut world,
         &org_id,
         Some(&group_id),
         "API_KEY_REMOVED_FROM_GROUP",
-        actor,
         target(&[("targetPublicKey", json!(public_key))]),
     );
     Ok(views::no_content())

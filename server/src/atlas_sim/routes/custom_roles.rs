@@ -92,12 +92,11 @@ pub async fn create(call: Call, Path(group_id): Path<String>, bytes: Bytes) -> S
     };
     let out = view(&role);
     world.custom_roles.insert(key, role);
-    let actor = Some(call.caller.actor(&world));
-    world.record(
+    call.record(
+        &mut world,
         &org_id,
         Some(&group_id),
         "MONGODB_ROLE_ADDED",
-        actor,
         target(&[("roleName", json!(name))]),
     );
     Ok(views::reply(call.version, StatusCode::ACCEPTED, out))
@@ -124,12 +123,11 @@ pub async fn update(
         role.inherited_roles = inherited;
     }
     let out = view(role);
-    let actor = Some(call.caller.actor(&world));
-    world.record(
+    call.record(
+        &mut world,
         &org_id,
         Some(&group_id),
         "MONGODB_ROLE_UPDATED",
-        actor,
         target(&[("roleName", json!(name))]),
     );
     Ok(views::ok(call.version, out))
@@ -159,12 +157,11 @@ pub async fn delete(
         ));
     }
     world.custom_roles.remove(&key);
-    let actor = Some(call.caller.actor(&world));
-    world.record(
+    call.record(
+        &mut world,
         &org_id,
         Some(&group_id),
         "MONGODB_ROLE_DELETED",
-        actor,
         target(&[("roleName", json!(name))]),
     );
     Ok(views::no_content())

@@ -130,10 +130,7 @@ pub async fn list(call: Call, Path(group_id): Path<String>) -> SimResult<Respons
         .filter(|u| u.group_id == group_id)
         .map(|u| views::db_user(u, call.q.origin()))
         .collect();
-    Ok(views::ok(
-        call.version,
-        call.q.paginate(&world.config, items)?,
-    ))
+    call.page(&world, items)
 }
 
 /// `GET /groups/{groupId}/databaseUsers/{databaseName}/{username}`.
@@ -218,12 +215,11 @@ pub async fn create(call: Call, Path(group_id): Path<String>, bytes: Bytes) -> S
     let view = views::db_user(&user, call.q.origin());
     world.db_users.insert(key, user);
     touched(&mut world, &group_id)?;
-    let actor = Some(call.caller.actor(&world));
-    world.record(
+    call.record(
+        &mut world,
         &org_id,
         Some(&group_id),
         "MONGODB_USER_ADDED",
-        actor,
         target(&[("dbUserUsername", json!(username))]),
     );
     Ok(views::reply(call.version, StatusCode::CREATED, view))
@@ -253,12 +249,11 @@ pub async fn update(
     apply(user, request);
     let view = views::db_user(user, call.q.origin());
     touched(&mut world, &group_id)?;
-    let actor = Some(call.caller.actor(&world));
-    world.record(
+    call.record(
+        &mut world,
         &org_id,
         Some(&group_id),
         "MONGODB_USER_UPDATED",
-        actor,
         target(&[("dbUserUsername", json!(username))]),
     );
     Ok(views::ok(call.version, view))
@@ -280,12 +275,11 @@ pub async fn delete(
         return Err(username_not_found(&username));
     }
     touched(&mut world, &group_id)?;
-    let actor = Some(call.caller.actor(&world));
-    world.record(
+    call.record(
+        &mut world,
         &org_id,
         Some(&group_id),
         "MONGODB_USER_DELETED",
-        actor,
         target(&[("dbUserUsername", json!(username))]),
     );
     Ok(views::no_content())

@@ -50,10 +50,7 @@ pub async fn list_org(call: Call, Path(org_id): Path<String>) -> SimResult<Respo
         .filter(|e| e.org_id == org_id && e.group_id.is_none())
         .collect();
     let items = listing(&call, events)?;
-    Ok(views::ok(
-        call.version,
-        call.q.paginate(&world.config, items)?,
-    ))
+    call.page(&world, items)
 }
 
 /// `GET /orgs/{orgId}/events/{eventId}`.
@@ -85,10 +82,7 @@ pub async fn list_group(call: Call, Path(group_id): Path<String>) -> SimResult<R
         .filter(|e| e.group_id.as_deref() == Some(group_id.as_str()))
         .collect();
     let items = listing(&call, events)?;
-    Ok(views::ok(
-        call.version,
-        call.q.paginate(&world.config, items)?,
-    ))
+    call.page(&world, items)
 }
 
 /// `GET /groups/{groupId}/events/{eventId}`.

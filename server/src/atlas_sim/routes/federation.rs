@@ -171,8 +171,13 @@ pub async fn create_mapping(
         .ok_or_else(SimError::unexpected)?
         .role_mappings
         .push(mapping);
-    let actor = Some(call.caller.actor(&world));
-    world.record(&org_id, None, "ROLE_MAPPING_CREATED", actor, target(&[]));
+    call.record(
+        &mut world,
+        &org_id,
+        None,
+        "ROLE_MAPPING_CREATED",
+        target(&[]),
+    );
     Ok(views::ok(call.version, view))
 }
 
@@ -198,8 +203,13 @@ pub async fn replace_mapping(
     mapping.external_group_name = request.external_group_name;
     mapping.role_assignments = Value::Array(request.role_assignments);
     let view = mapping_view(mapping);
-    let actor = Some(call.caller.actor(&world));
-    world.record(&org_id, None, "ROLE_MAPPING_UPDATED", actor, target(&[]));
+    call.record(
+        &mut world,
+        &org_id,
+        None,
+        "ROLE_MAPPING_UPDATED",
+        target(&[]),
+    );
     Ok(views::ok(call.version, view))
 }
 
@@ -223,7 +233,12 @@ pub async fn delete_mapping(
             &id,
         ));
     }
-    let actor = Some(call.caller.actor(&world));
-    world.record(&org_id, None, "ROLE_MAPPING_DELETED", actor, target(&[]));
+    call.record(
+        &mut world,
+        &org_id,
+        None,
+        "ROLE_MAPPING_DELETED",
+        target(&[]),
+    );
     Ok(views::no_content())
 }

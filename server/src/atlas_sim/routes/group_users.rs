@@ -78,10 +78,7 @@ pub async fn list(call: Call, Path(group_id): Path<String>) -> SimResult<Respons
             }
         })
         .collect();
-    Ok(views::ok(
-        call.version,
-        call.q.paginate(&world.config, items)?,
-    ))
+    call.page(&world, items)
 }
 
 /// `GET /groups/{groupId}/users/{userId}`.
@@ -176,12 +173,11 @@ pub async fn add(call: Call, Path(group_id): Path<String>, bytes: Bytes) -> SimR
     user.group_roles
         .insert(group_id.clone(), request.roles.clone());
     let view = views::group_user(user, &request.roles, now);
-    let actor = Some(call.caller.actor(&world));
-    world.record(
+    call.record(
+        &mut world,
         &org_id,
         Some(&group_id),
         event,
-        actor,
         target(&[("targetUsername", json!(request.username))]),
     );
     Ok(views::reply(call.version, StatusCode::CREATED, view))
@@ -202,12 +198,11 @@ pub async fn remove(
         return Err(missing);
     }
     let username = user.username.clone();
-    let actor = Some(call.caller.actor(&world));
-    world.record(
+    call.record(
+        &mut world,
         &org_id,
         Some(&group_id),
         "REMOVED_FROM_GROUP",
-        actor,
         target(&[("targetUsername", json!(username))]),
     );
     Ok(views::no_content())
@@ -269,12 +264,11 @@ pub async fn role_action(
     let roles = roles.clone();
     let view = views::group_user(user, &roles, now);
     let username = user.username.clone();
-    let actor = Some(call.caller.actor(&world));
-    world.record(
+    call.record(
+        &mut world,
         &org_id,
         Some(&group_id),
         "USER_ROLES_CHANGED_AUDIT",
-        actor,
         target(&[("targetUsername", json!(username))]),
     );
     Ok(views::ok(call.version, view))

@@ -19,14 +19,18 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use axum::response::Response;
 use axum::routing::{get, post};
 use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
 
 use super::auth::Caller;
 use super::error::{SimError, SimResult};
 use super::paging::ListQuery;
 use super::state::SimState;
 use super::version::ApiVersion;
+use super::views;
+use super::world::World;
 
 /// Root of every Admin API v2 path.
 pub const BASE: &str = "/api/atlas/v2";
@@ -60,6 +64,29 @@ impl FromRequestParts<SimState> for Call {
             version,
             q,
         })
+    }
+}
+
+impl Call {
+    /// Appends an Atlas event caused by this call's caller, as Atlas does for every change.
+    pub fn record(
+        &self,
+        world: &mut World,
+        org_id: &str,
+        group_id: Option<&str>,
+        event_type: &str,
+        target: Map<String, Value>,
+    ) {
+        let actor = Some(self.caller.actor(world));
+        world.record(org_id, group_id, event_type, actor, target);
+    }
+
+    /// Answers with one page of `items` in the paginated envelope, in this call's version.
+    pub fn page(&self, world: &World, items: Vec<Value>) -> SimResult<Response> {
+        Ok(views::ok(
+            self.version,
+            self.q.paginate(&world.config, items)?,
+        ))
     }
 }
 

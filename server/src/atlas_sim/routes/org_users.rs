@@ -57,10 +57,7 @@ pub async fn list(call: Call, Path(org_id): Path<String>) -> SimResult<Response>
             }
         })
         .collect();
-    Ok(views::ok(
-        call.version,
-        call.q.paginate(&world.config, items)?,
-    ))
+    call.page(&world, items)
 }
 
 /// `GET /orgs/{orgId}/users/{userId}`.
@@ -176,12 +173,11 @@ pub async fn invite(call: Call, Path(org_id): Path<String>, bytes: Bytes) -> Sim
     };
     let view = views::org_user(&user, now);
     world.users.insert(id, user);
-    let actor = Some(call.caller.actor(&world));
-    world.record(
+    call.record(
+        &mut world,
         &org_id,
         None,
         "INVITED_TO_ORG",
-        actor,
         target(&[("targetUsername", json!(request.username))]),
     );
     Ok(views::reply(call.version, StatusCode::CREATED, view))
@@ -229,12 +225,11 @@ pub async fn update(
     let now = world.now();
     let view = views::org_user(&changed, now);
     world.users.insert(user_id, changed);
-    let actor = Some(call.caller.actor(&world));
-    world.record(
+    call.record(
+        &mut world,
         &org_id,
         None,
         "USER_ROLES_CHANGED_AUDIT",
-        actor,
         target(&[("targetUsername", json!(user.username))]),
     );
     Ok(views::ok(call.version, view))
@@ -264,12 +259,11 @@ pub async fn remove(
     } else {
         "ORG_INVITATION_DELETED"
     };
-    let actor = Some(call.caller.actor(&world));
-    world.record(
+    call.record(
+        &mut world,
         &org_id,
         None,
         kind,
-        actor,
         target(&[("targetUsername", json!(user.username))]),
     );
     Ok(views::no_content())
@@ -326,12 +320,11 @@ pub async fn role_action(
     let now = world.now();
     let view = views::org_user(&changed, now);
     world.users.insert(user.id.clone(), changed);
-    let actor = Some(call.caller.actor(&world));
-    world.record(
+    call.record(
+        &mut world,
         &org_id,
         None,
         "USER_ROLES_CHANGED_AUDIT",
-        actor,
         target(&[("targetUsername", json!(user.username))]),
     );
     Ok(views::ok(call.version, view))

@@ -48,10 +48,7 @@ pub async fn list_orgs(call: Call) -> SimResult<Response> {
         .filter(|org| name_matches(&org.name, call.q.get("name")))
         .map(|org| org_view(org, call.q.origin()))
         .collect();
-    Ok(views::ok(
-        call.version,
-        call.q.paginate(&world.config, items)?,
-    ))
+    call.page(&world, items)
 }
 
 /// `GET /orgs/{orgId}`.
@@ -73,10 +70,7 @@ pub async fn list_org_groups(call: Call, Path(org_id): Path<String>) -> SimResul
         .filter(|p| p.org_id == org_id && name_matches(&p.name, call.q.get("name")))
         .map(|p| project_view(p, call.q.origin()))
         .collect();
-    Ok(views::ok(
-        call.version,
-        call.q.paginate(&world.config, items)?,
-    ))
+    call.page(&world, items)
 }
 
 /// `GET /groups`: every project the caller can read.
@@ -88,10 +82,7 @@ pub async fn list_groups(call: Call) -> SimResult<Response> {
         .filter(|p| call.caller.read_group(&world, &p.id).is_ok())
         .map(|p| project_view(p, call.q.origin()))
         .collect();
-    Ok(views::ok(
-        call.version,
-        call.q.paginate(&world.config, items)?,
-    ))
+    call.page(&world, items)
 }
 
 /// `GET /groups/{groupId}`.

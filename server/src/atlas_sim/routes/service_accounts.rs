@@ -26,10 +26,7 @@ pub async fn list(call: Call, Path(org_id): Path<String>) -> SimResult<Response>
         .filter(|a| a.org_id == org_id)
         .map(|a| views::service_account(a, None))
         .collect();
-    Ok(views::ok(
-        call.version,
-        call.q.paginate(&world.config, items)?,
-    ))
+    call.page(&world, items)
 }
 
 /// `GET /orgs/{orgId}/serviceAccounts/{clientId}`.
@@ -60,10 +57,7 @@ pub async fn groups_of(
         .iter()
         .map(|(g, roles)| json!({ "groupId": g, "roles": roles }))
         .collect();
-    Ok(views::ok(
-        call.version,
-        call.q.paginate(&world.config, items)?,
-    ))
+    call.page(&world, items)
 }
 
 #[derive(Debug, Deserialize)]
@@ -110,12 +104,11 @@ pub async fn create(call: Call, Path(org_id): Path<String>, bytes: Bytes) -> Sim
     let mut view = views::service_account(&account, None);
     view["secrets"][0]["secret"] = json!(clear);
     world.service_accounts.insert(client_id.clone(), account);
-    let actor = Some(call.caller.actor(&world));
-    world.record(
+    call.record(
+        &mut world,
         &org_id,
         None,
         "SERVICE_ACCOUNT_CREATED",
-        actor,
         target(&[("targetUsername", json!(client_id))]),
     );
     Ok(views::reply(call.version, StatusCode::CREATED, view))
@@ -157,12 +150,11 @@ pub async fn update(
         account.org_roles = roles;
     }
     let view = views::service_account(account, None);
-    let actor = Some(call.caller.actor(&world));
-    world.record(
+    call.record(
+        &mut world,
         &org_id,
         None,
         event,
-        actor,
         target(&[("targetUsername", json!(client_id))]),
     );
     Ok(views::ok(call.version, view))
@@ -178,12 +170,11 @@ pub async fn delete(
     call.caller.own_org(&world, &org_id)?;
     world.service_account(&org_id, &client_id)?;
     world.service_accounts.remove(&client_id);
-    let actor = Some(call.caller.actor(&world));
-    world.record(
+    call.record(
+        &mut world,
         &org_id,
         None,
         "SERVICE_ACCOUNT_DELETED",
-        actor,
         target(&[("targetUsername", json!(client_id))]),
     );
     Ok(views::no_content())
@@ -199,10 +190,7 @@ pub async fn list_on_group(call: Call, Path(group_id): Path<String>) -> SimResul
         .filter(|a| a.group_roles.contains_key(&group_id))
         .map(|a| views::service_account(a, Some(&group_id)))
         .collect();
-    Ok(views::ok(
-        call.version,
-        call.q.paginate(&world.config, items)?,
-    ))
+    call.page(&world, items)
 }
 
 /// `GET /groups/{groupId}/serviceAccounts/{clientId}`.
@@ -254,12 +242,11 @@ pub async fn invite(
     let account = world.service_account_mut(&org_id, client_id)?;
     account.group_roles.insert(group_id.clone(), request.roles);
     let view = views::service_account(account, Some(&group_id));
-    let actor = Some(call.caller.actor(&world));
-    world.record(
+    call.record(
+        &mut world,
         &org_id,
         Some(&group_id),
         "SERVICE_ACCOUNT_ADDED_TO_GROUP",
-        actor,
         target(&[("targetUsername", json!(client_id))]),
     );
     Ok(views::ok(call.version, view))
@@ -281,12 +268,11 @@ pub async fn unassign(
             &client_id,
         ));
     }
-    let actor = Some(call.caller.actor(&world));
-    world.record(
+    call.record(
+        &mut world,
         &org_id,
         Some(&group_id),
         "SERVICE_ACCOUNT_REMOVED_FROM_GROUP",
-        actor,
         target(&[("targetUsername", json!(client_id))]),
     );
     Ok(views::no_content())

@@ -51,10 +51,7 @@ pub async fn list(call: Call, Path(org_id): Path<String>) -> SimResult<Response>
         .filter(|t| t.org_id == org_id)
         .map(|t| team_view(t, call.q.origin()))
         .collect();
-    Ok(views::ok(
-        call.version,
-        call.q.paginate(&world.config, items)?,
-    ))
+    call.page(&world, items)
 }
 
 /// `GET /orgs/{orgId}/teams/{teamId}`.
@@ -132,12 +129,11 @@ pub async fn create(call: Call, Path(org_id): Path<String>, bytes: Bytes) -> Sim
             user.team_ids.insert(id.clone());
         }
     }
-    let actor = Some(call.caller.actor(&world));
-    world.record(
+    call.record(
+        &mut world,
         &org_id,
         None,
         "TEAM_CREATED",
-        actor,
         target(&[("teamId", json!(id))]),
     );
     Ok(views::ok(call.version, view))
@@ -165,12 +161,11 @@ pub async fn rename(
         .ok_or_else(SimError::unexpected)?;
     team.name = request.name;
     let view = team_view(team, call.q.origin());
-    let actor = Some(call.caller.actor(&world));
-    world.record(
+    call.record(
+        &mut world,
         &org_id,
         None,
         "TEAM_NAME_CHANGED",
-        actor,
         target(&[("teamId", json!(team_id))]),
     );
     Ok(views::ok(call.version, view))
@@ -201,12 +196,11 @@ pub async fn delete(
     for user in world.users.values_mut() {
         user.team_ids.remove(&team_id);
     }
-    let actor = Some(call.caller.actor(&world));
-    world.record(
+    call.record(
+        &mut world,
         &org_id,
         None,
         "TEAM_DELETED",
-        actor,
         target(&[("teamId", json!(team_id))]),
     );
     Ok(views::no_content())
@@ -276,12 +270,11 @@ pub async fn member_action(
         stored.team_ids.remove(team_id);
     }
     let view = views::org_user(stored, now);
-    let actor = Some(call.caller.actor(&world));
-    world.record(
+    call.record(
+        &mut world,
         &org_id,
         None,
         event,
-        actor,
         target(&[
             ("teamId", json!(team_id)),
             ("targetUsername", json!(user.username)),
@@ -321,10 +314,7 @@ pub async fn members(
             }
         })
         .collect();
-    Ok(views::ok(
-        call.version,
-        call.q.paginate(&world.config, items)?,
-    ))
+    call.page(&world, items)
 }
 
 fn group_teams(world: &World, group_id: &str, origin: &str) -> SimResult<Vec<Value>> {
@@ -341,10 +331,7 @@ pub async fn list_on_group(call: Call, Path(group_id): Path<String>) -> SimResul
     let world = call.state.read().await;
     call.caller.read_group(&world, &group_id)?;
     let items = group_teams(&world, &group_id, call.q.origin())?;
-    Ok(views::ok(
-        call.version,
-        call.q.paginate(&world.config, items)?,
-    ))
+    call.page(&world, items)
 }
 
 /// `GET /groups/{groupId}/teams/{teamId}`.
@@ -394,20 +381,16 @@ pub async fn assign(call: Call, Path(group_id): Path<String>, bytes: Bytes) -> S
             .project_mut(&group_id)?
             .teams
             .insert(team_id.clone(), item.role_names);
-        let actor = Some(call.caller.actor(&world));
-        world.record(
+        call.record(
+            &mut world,
             &org_id,
             Some(&group_id),
             "TEAM_ADDED_TO_GROUP",
-            actor,
             target(&[("teamId", json!(team_id))]),
         );
     }
     let items = group_teams(&world, &group_id, call.q.origin())?;
-    Ok(views::ok(
-        call.version,
-        call.q.paginate(&world.config, items)?,
-    ))
+    call.page(&world, items)
 }
 
 /// `PATCH /groups/{groupId}/teams/{teamId}`: the roles sent replace the team's project roles.
@@ -427,19 +410,15 @@ pub async fn update_on_group(
         return Err(SimError::not_found("RESOURCE_NOT_FOUND", "team", &team_id));
     };
     *roles = request.role_names;
-    let actor = Some(call.caller.actor(&world));
-    world.record(
+    call.record(
+        &mut world,
         &org_id,
         Some(&group_id),
         "TEAM_ROLES_MODIFIED",
-        actor,
         target(&[("teamId", json!(team_id))]),
     );
     let items = group_teams(&world, &group_id, call.q.origin())?;
-    Ok(views::ok(
-        call.version,
-        call.q.paginate(&world.config, items)?,
-    ))
+    call.page(&world, items)
 }
 
 /// `DELETE /groups/{groupId}/teams/{teamId}`: 204, then 404.
@@ -459,12 +438,11 @@ pub async fn unassign(
     {
         return Err(SimError::not_found("RESOURCE_NOT_FOUND", "team", &team_id));
     }
-    let actor = Some(call.caller.actor(&world));
-    world.record(
+    call.record(
+        &mut world,
         &org_id,
         Some(&group_id),
         "TEAM_REMOVED_FROM_GROUP",
-        actor,
         target(&[("teamId", json!(team_id))]),
     );
     Ok(views::no_content())
