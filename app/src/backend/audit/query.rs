@@ -22,14 +22,7 @@ pub async fn list_events(pool: &PgPool, filter: &AuditFilter) -> Result<AuditPag
             .as_deref()
             .map(str::trim)
             .filter(|v| !v.is_empty())
-            .map(|v| {
-                format!(
-                    "%{}%",
-                    v.replace('\\', "\\\\")
-                        .replace('%', "\\%")
-                        .replace('_', "\\_")
-                )
-            })
+            .map(crate::backend::db::contains_pattern)
     };
     let rows: Vec<EventRecord> = sqlx::query_as(
         "SELECT seq, occurred_at, actor_label, action, object_kind, object_id, details \

@@ -21,6 +21,24 @@ pub enum Actor {
     System(&'static str),
 }
 
+impl Actor {
+    /// The Attest user behind the action; `None` for Attest itself.
+    pub fn user_id(&self) -> Option<Uuid> {
+        match self {
+            Actor::User { id, .. } => Some(*id),
+            Actor::System(_) => None,
+        }
+    }
+
+    /// How the actor is shown and stored: the user's name, or `system:<part>`.
+    pub fn label(&self) -> String {
+        match self {
+            Actor::User { label, .. } => label.clone(),
+            Actor::System(name) => format!("system:{name}"),
+        }
+    }
+}
+
 /// An event to append.
 #[derive(Debug, Clone)]
 pub struct NewEvent {
@@ -53,10 +71,7 @@ pub async fn record(conn: &mut PgConnection, event: NewEvent) -> Result<i64, Aud
     };
     // PostgreSQL keeps microseconds; hash exactly what will be stored.
     let occurred_at: DateTime<Utc> = Utc::now().trunc_subsecs(6);
-    let (actor_id, actor_label) = match &event.actor {
-        Actor::User { id, label } => (Some(*id), label.clone()),
-        Actor::System(name) => (None, format!("system:{name}")),
-    };
+    let (actor_id, actor_label) = (event.actor.user_id(), event.actor.label());
     let canonical = canonical_content(
         seq,
         occurred_at,

@@ -66,14 +66,7 @@ pub async fn import_roster(
     };
     let file_sha256 = hex::encode(Sha256::digest(bytes));
     let import_id = Uuid::new_v4();
-    let actor_label = match &actor {
-        Actor::User { label, .. } => label.clone(),
-        Actor::System(name) => format!("system:{name}"),
-    };
-    let actor_id = match &actor {
-        Actor::User { id, .. } => Some(*id),
-        Actor::System(_) => None,
-    };
+    let (actor_id, actor_label) = (actor.user_id(), actor.label());
 
     let mut tx = pool.begin().await?;
     sqlx::query("SELECT pg_advisory_xact_lock($1)")

@@ -15,14 +15,7 @@ pub async fn search_people(
     page: i64,
 ) -> Result<PeoplePage, DirectoryError> {
     let page = page.max(1);
-    let pattern = format!(
-        "%{}%",
-        search
-            .trim()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
+    let pattern = crate::backend::db::contains_pattern(search);
     let filter = "(p.name ILIKE $1 OR p.email ILIKE $1 OR coalesce(p.department, '') ILIKE $1 \
                   OR coalesce(p.title, '') ILIKE $1)";
     let total: (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
