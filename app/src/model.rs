@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub mod campaign;
+
 /// A role granted inside Attest. Reviewer is not a stored role: anyone with assigned
 /// review items reviews them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -6,6 +6,7 @@
 pub mod atlas;
 pub mod audit;
 pub mod auth;
+pub mod campaign;
 pub mod context;
 pub mod db;
 pub mod directory;

@@ -1,0 +1,216 @@
+//! Plain types of review campaigns and review items, shared by the server and the browser.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// What an admin fills in to create a campaign (a draft until launched).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignDraft {
+    pub name: String,
+    pub description: String,
+    /// Atlas organization ids in scope; at least one.
+    pub org_ids: Vec<String>,
+    /// Project ids in scope; empty means every project and the org-level roles.
+    pub project_ids: Vec<String>,
+    /// Principal kinds in scope (`atlas_user`, `database_user`, `team`, `api_key`,
+    /// `service_account`, `idp_group`); at least one.
+    pub principal_kinds: Vec<String>,
+    /// Tiers to include (`admin`, `write`, `read`); empty means every tier.
+    pub tiers: Vec<String>,
+    pub only_new_since_last: bool,
+    /// `YYYY-MM-DD`, today or later.
+    pub due_date: String,
+    /// Reviewer rules in the order they are tried (`manager`, `owner`); the fallback
+    /// reviewers always come last.
+    pub reviewer_rules: Vec<String>,
+    pub comment_required_on_revoke: bool,
+    pub comment_required_on_privileged_approve: bool,
+    pub allow_forwarding: bool,
+    /// `keep` or `revoke`: what happens to items still undecided at close.
+    pub undecided_outcome: String,
+    /// `automatic`, `after_approval` or `manual`.
+    pub remediation_mode: String,
+    /// Emails of people in the directory, in order of preference.
+    pub fallback_reviewers: Vec<String>,
+    /// Launch refuses a snapshot older than this many hours.
+    pub max_snapshot_age_hours: i32,
+}
+
+/// A campaign as the campaign list shows it, with its progress.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignSummary {
+    pub id: Uuid,
+    pub name: String,
+    pub status: String,
+    pub due_date: String,
+    pub created_at: String,
+    pub items: i64,
+    pub decided: i64,
+    pub submitted: i64,
+    pub revoked: i64,
+}
+
+/// One reviewer's progress in one campaign.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewerProgress {
+    pub email: String,
+    pub name: String,
+    pub items: i64,
+    pub decided: i64,
+    pub submitted: i64,
+    pub approved: i64,
+    pub revoked: i64,
+    /// Share of this reviewer's decisions made in bulk, in percent.
+    pub bulk_percent: i64,
+}
+
+/// One org's frozen snapshot and its reconciliation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FrozenSnapshot {
+    pub org_id: String,
+    pub snapshot_id: Uuid,
+    pub content_sha256: String,
+    pub finished_at: String,
+    pub entitlements_in_scope: i64,
+    pub items_created: i64,
+}
+
+/// Everything the campaign page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignDetail {
+    pub summary: CampaignSummary,
+    pub description: String,
+    pub org_ids: Vec<String>,
+    pub project_ids: Vec<String>,
+    pub principal_kinds: Vec<String>,
+    pub tiers: Vec<String>,
+    pub only_new_since_last: bool,
+    pub reviewer_rules: Vec<String>,
+    pub fallback_reviewers: Vec<String>,
+    pub comment_required_on_revoke: bool,
+    pub comment_required_on_privileged_approve: bool,
+    pub allow_forwarding: bool,
+    pub undecided_outcome: String,
+    pub remediation_mode: String,
+    pub snapshots: Vec<FrozenSnapshot>,
+    pub reviewers: Vec<ReviewerProgress>,
+    /// Set once signed off: who, when, the attestation and the state hash.
+    pub signoff: Option<SignOff>,
+}
+
+/// The control owner's sign-off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignOff {
+    pub attestation: String,
+    pub signed_by: String,
+    pub signed_at: String,
+    pub state_sha256: String,
+}
+
+/// A count with a label, for tables of counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabelledCount {
+    pub label: String,
+    pub count: i64,
+}
+
+/// An item the routing moved away from its first candidate, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rerouting {
+    pub principal: String,
+    pub entitlement_key: String,
+    pub reviewer: String,
+    pub reason: String,
+}
+
+/// What launching a draft would create, computed without creating anything.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignPreview {
+    /// Per org: the snapshot that would be frozen, or why there is none.
+    pub snapshots: Vec<String>,
+    pub population_by_kind: Vec<LabelledCount>,
+    pub items_per_reviewer: Vec<LabelledCount>,
+    pub items_by_rule: Vec<LabelledCount>,
+    pub orphans_to_fallback: i64,
+    /// Self-review reroutings (up to 100) and their total.
+    pub self_review_moves: Vec<Rerouting>,
+    pub self_review_total: i64,
+    pub warnings: Vec<String>,
+    /// Reasons the launch would be refused; empty when it may launch.
+    pub blockers: Vec<String>,
+    pub total_items: i64,
+}
+
+/// One item in a reviewer's queue, with the context to decide it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewItemView {
+    pub id: i64,
+    pub campaign_id: Uuid,
+    pub campaign_name: String,
+    pub due_date: String,
+    pub entitlement_key: String,
+    pub person_name: Option<String>,
+    pub person_email: Option<String>,
+    pub person_title: Option<String>,
+    pub person_department: Option<String>,
+    pub person_status: Option<String>,
+    pub link_method: Option<String>,
+    pub principal_kind: String,
+    pub principal_name: String,
+    pub auth_type: Option<String>,
+    pub org_id: String,
+    pub project: Option<String>,
+    pub clusters: Vec<String>,
+    pub database_name: Option<String>,
+    pub collection_name: Option<String>,
+    pub role: String,
+    pub tier: String,
+    pub grant_path: String,
+    pub last_used_at: Option<String>,
+    pub routing_reason: String,
+    pub is_leaver: bool,
+    pub is_orphan: bool,
+    pub is_privileged: bool,
+    pub is_dormant: bool,
+    pub is_new: bool,
+    pub previous_decision: Option<String>,
+    pub previous_decider: Option<String>,
+    pub decision: Option<String>,
+    pub decision_comment: Option<String>,
+    pub submitted: bool,
+    pub comment_required_on_revoke: bool,
+    pub comment_required_on_privileged_approve: bool,
+    pub allow_forwarding: bool,
+}
+
+/// Filters for a reviewer's queue; every field is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueFilter {
+    pub campaign: Option<Uuid>,
+    /// Text in the person, principal, project or role.
+    pub search: Option<String>,
+    /// `open` (undecided), `decided` or `submitted`.
+    pub state: Option<String>,
+    pub tier: Option<String>,
+}
+
+/// A reviewer's queue: the matching items and the overall progress.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewQueue {
+    /// The directory person the signed-in user is, if any.
+    pub reviewer: Option<String>,
+    pub items: Vec<ReviewItemView>,
+    pub total: i64,
+    pub decided: i64,
+    pub submitted: i64,
+    /// Items beyond the page size were left off.
+    pub truncated: bool,
+}
+
+/// What a bulk decision did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkOutcome {
+    pub decided: i64,
+    /// Privileged items left out because the request did not include them explicitly.
+    pub skipped_privileged: i64,
+}
