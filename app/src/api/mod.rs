@@ -5,6 +5,8 @@
 //! POST encodings only; the server rejects cross-site POSTs before they get here.
 
 pub mod audit;
+pub mod campaigns;
 pub mod people;
+pub mod reviews;
 pub mod session;
 pub mod users;
