@@ -12,6 +12,7 @@
 
 mod admin;
 mod auth;
+mod changes;
 mod config;
 mod digest;
 mod error;
@@ -32,6 +33,7 @@ use axum::middleware::from_fn_with_state;
 use axum::routing::post;
 
 pub use auth::Caller;
+pub use changes::ChangeLog;
 pub use config::{Quirks, SimConfig};
 pub use error::SimError;
 pub use faults::{FaultAction, FaultRule};
@@ -47,6 +49,7 @@ pub fn router(state: SimState) -> Router {
         .route("/api/oauth/token", post(oauth::token))
         .route("/api/oauth/revoke", post(oauth::revoke))
         .fallback(not_found)
+        .layer(from_fn_with_state(state.clone(), changes::count_changes))
         .layer(from_fn_with_state(state.clone(), faults::apply_faults));
     admin::routes().merge(api).with_state(state)
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use tokio::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+use super::changes::ChangeLog;
 use super::config::SimConfig;
 use super::faults::FaultBook;
 use super::world::World;
@@ -15,6 +16,7 @@ use super::world::World;
 pub struct SimState {
     world: Arc<RwLock<World>>,
     faults: Arc<FaultBook>,
+    changes: Arc<ChangeLog>,
 }
 
 impl std::fmt::Debug for SimState {
@@ -29,6 +31,7 @@ impl SimState {
         Self {
             world: Arc::new(RwLock::new(world)),
             faults: Arc::new(FaultBook::default()),
+            changes: Arc::new(ChangeLog::default()),
         }
     }
 
@@ -60,5 +63,10 @@ impl SimState {
     /// The fault book: rules that make requests fail, stall or break on purpose.
     pub fn faults(&self) -> &FaultBook {
         &self.faults
+    }
+
+    /// The state-change counter: every successful non-GET call, per method, path and body.
+    pub fn changes(&self) -> &ChangeLog {
+        &self.changes
     }
 }

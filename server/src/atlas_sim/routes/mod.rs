@@ -4,6 +4,7 @@
 
 mod access_history;
 mod api_keys;
+mod clusters;
 mod custom_roles;
 mod db_users;
 mod events;
@@ -119,6 +120,7 @@ pub fn api_routes() -> Router<SimState> {
         .route(&p("/orgs/{orgId}/groups"), get(orgs::list_org_groups))
         .route(&p("/groups"), get(orgs::list_groups))
         .route(&p("/groups/{groupId}"), get(orgs::get_group))
+        .route(&p("/groups/{groupId}/clusters"), get(clusters::list))
         .route(&p("/groups/{groupId}/clusters/{clusterName}/status"), get(db_users::cluster_status))
         .route(&p("/orgs/{orgId}/users"), get(org_users::list).post(org_users::invite))
         .route(
