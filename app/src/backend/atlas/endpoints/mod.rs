@@ -7,6 +7,7 @@
 
 mod access_history;
 mod api_keys;
+mod clusters;
 mod custom_roles;
 mod database_users;
 mod events;

@@ -7,6 +7,7 @@
 
 mod access_history;
 mod api_key;
+mod cluster;
 mod custom_role;
 mod database_user;
 mod event;
@@ -18,6 +19,7 @@ mod user;
 
 pub use access_history::{AccessHistoryQuery, AccessLogEntry, AccessLogs};
 pub use api_key::{ApiKey, ApiKeyRole, OrgApiKeyUpdate, ProjectApiKeyUpdate};
+pub use cluster::{Cluster, ClusterChangeStatus};
 pub use custom_role::{CustomDbRole, InheritedRole, PrivilegeAction, PrivilegeResource};
 pub use database_user::{DatabaseUser, DatabaseUserLabel, DatabaseUserRole, DatabaseUserScope};
 pub use event::{Event, EventQuery};
