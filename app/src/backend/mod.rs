@@ -10,6 +10,7 @@ pub mod campaign;
 pub mod context;
 pub mod db;
 pub mod directory;
+pub mod remediation;
 pub mod respond;
 pub mod security;
 pub mod snapshot;

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::{CampaignError, lock_status};
 use crate::backend::audit::{self, Actor, NewEvent};
+use crate::backend::remediation::enqueue::enqueue_revokes;
 
 /// What closing did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +71,8 @@ pub async fn close(
     .bind(actor.user_id())
     .fetch_one(&mut *tx)
     .await?;
+    // Revokes made final by the close become remediation work in the same transaction.
+    enqueue_revokes(&mut tx, actor, campaign_id).await?;
     sqlx::query(
         "UPDATE campaign SET status = 'closed', closed_at = now(), closed_by = $2 WHERE id = $1",
     )

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::{CampaignError, lock_status, person_of_viewer};
 use crate::backend::audit::{self, Actor, NewEvent};
+use crate::backend::remediation::enqueue::enqueue_revokes;
 use crate::model::campaign::BulkOutcome;
 
 /// Who is deciding: the Attest user and the directory person they are.
@@ -302,6 +303,8 @@ pub async fn submit(
         ));
     }
     let revokes = decisions.iter().filter(|d| *d == "revoke").count();
+    // The revokes and the jobs that carry them out commit together (the outbox).
+    enqueue_revokes(&mut tx, actor, campaign_id).await?;
     audit::record(
         &mut tx,
         NewEvent {

@@ -43,6 +43,9 @@ pub enum CampaignError {
     Database(#[from] sqlx::Error),
     #[error("audit log: {0}")]
     Audit(#[from] crate::backend::audit::AuditError),
+    /// Creating the remediation jobs of submitted revokes failed.
+    #[error("remediation: {0}")]
+    Remediation(#[from] crate::backend::remediation::RemediationError),
 }
 
 impl CampaignError {
@@ -64,6 +67,7 @@ impl From<CampaignError> for AppError {
             CampaignError::NoCampaign(_) => with_status(AppError::NotFound("That campaign".into())),
             CampaignError::NoItem(_) => with_status(AppError::NotFound("That review item".into())),
             CampaignError::Audit(err) => err.into(),
+            CampaignError::Remediation(err) => err.into(),
             CampaignError::Database(err) => crate::backend::db::internal("campaign", err),
         }
     }

@@ -205,6 +205,12 @@ pub async fn take_snapshot(
             requests = outcome.requests, duration_ms = outcome.duration_ms, "snapshot failed"
         ),
     }
+    if matches!(outcome.status, SnapshotStatus::Complete) {
+        // Closing the loop: revoked entitlements that came back are reopened with an alert.
+        if let Err(err) = crate::backend::remediation::recheck::recheck_snapshot(pool, id).await {
+            tracing::error!(snapshot.id = %id, error = %err, "re-checking revoked entitlements failed");
+        }
+    }
     if let Err(err) = lock.release().await {
         tracing::warn!(atlas.org_id = org_id, error = %err, "releasing the snapshot lock failed; its connection was closed");
     }
