@@ -1,4 +1,5 @@
-//! The command line: `attest serve`, `attest demo`, `attest snapshot`, `attest audit verify`.
+//! The command line: `attest serve`, `attest demo`, `attest snapshot`, `attest remediate`,
+//! `attest audit verify`.
 
 mod snapshot;
 
@@ -62,6 +63,16 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Push remediation jobs to Atlas until interrupted (connection from the ATLAS_*
+    /// variables). Any number may run at once.
+    Remediate {
+        /// Jobs claimed and run concurrently at once.
+        #[arg(long, default_value_t = 16)]
+        batch: i64,
+        /// Atlas requests per second this worker allows itself; 0 for no pacing.
+        #[arg(long, default_value_t = crate::remediation::DEFAULT_PER_SECOND)]
+        rate_limit: u32,
+    },
     /// Audit log tools.
     Audit {
         #[command(subcommand)]
@@ -87,6 +98,9 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Demo(args) => serve(&cli.common, ServeArgs { demo: true, ..args }).await,
         Command::ImportPeople { file } => import_people(&cli.common, &file).await,
         Command::Snapshot { org } => snapshot::run(&cli.common.database_url, &org).await,
+        Command::Remediate { batch, rate_limit } => {
+            crate::remediation::run_cli(&cli.common.database_url, batch, rate_limit).await
+        }
         Command::AtlasSim { bind, seed } => crate::atlas_sim::run_cli(&bind, seed).await,
         Command::Audit {
             command: AuditCommand::Verify,
@@ -171,7 +185,13 @@ async fn import_people(common: &CommonArgs, file: &std::path::Path) -> ExitCode 
     }
 }
 
-fn fail(message: &str) -> ExitCode {
+/// The Atlas connection from this process's `ATLAS_*` variables.
+pub fn atlas_env_from_process() -> Result<snapshot::AtlasEnv, String> {
+    snapshot::atlas_env(|name| std::env::var(name).ok())
+}
+
+/// Prints `message` and returns the usage-error exit code.
+pub fn fail(message: &str) -> ExitCode {
     eprintln!("attest: {message}");
     ExitCode::from(2)
 }

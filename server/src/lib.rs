@@ -9,6 +9,7 @@ pub mod database;
 pub mod demo;
 pub mod http;
 pub mod oidc;
+pub mod remediation;
 pub mod serve;
 pub mod session_store;
 pub mod telemetry;

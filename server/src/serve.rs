@@ -50,7 +50,33 @@ pub async fn serve(database_url: &str, config: ServeConfig) -> anyhow::Result<()
     let demo = config.demo;
     let mut state = state(pool.clone(), config)?;
     if demo {
-        state.demo = Some(Arc::new(crate::demo::start(&pool).await?));
+        let environment = crate::demo::start(&pool).await?;
+        let client = crate::remediation::worker_client(
+            &environment.simulator.base_url(),
+            app::backend::atlas::Credentials::ServiceAccount {
+                client_id: environment.client_id.clone(),
+                client_secret: environment.client_secret.clone().into(),
+            },
+            0,
+        )
+        .context("cannot build the demo Atlas client")?;
+        crate::remediation::spawn(pool.clone(), client);
+        state.demo = Some(Arc::new(environment));
+    } else {
+        match crate::cli::atlas_env_from_process() {
+            Ok(env) => {
+                let client = crate::remediation::worker_client(
+                    &env.base_url,
+                    env.credentials,
+                    crate::remediation::DEFAULT_PER_SECOND,
+                )
+                .context("ATLAS_BASE_URL")?;
+                crate::remediation::spawn(pool.clone(), client);
+            }
+            Err(missing) => {
+                tracing::warn!(reason = %missing, "remediation worker not started: no Atlas connection configured");
+            }
+        }
     }
     let router = build_router(state);
 
@@ -77,7 +103,8 @@ pub async fn serve(database_url: &str, config: ServeConfig) -> anyhow::Result<()
     Ok(())
 }
 
-async fn shutdown_signal() {
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
