@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub mod access_words;
 pub mod campaign;
 
 /// A role granted inside Attest. Reviewer is not a stored role: anyone with assigned

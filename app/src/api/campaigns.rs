@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::AppError;
-use crate::model::campaign::{CampaignDetail, CampaignDraft, CampaignPreview, CampaignSummary};
+use crate::model::campaign::{
+    CampaignDetail, CampaignDraft, CampaignItems, CampaignPreview, CampaignSummary, ConnectedOrg,
+};
 
 /// The create form as the browser posts it: text fields and checkboxes (a checkbox is present
 /// only when ticked). Lists are separated by commas, spaces or new lines.
@@ -96,6 +98,53 @@ impl CampaignForm {
     }
 }
 
+impl CampaignForm {
+    /// The form as a query string, so a refused form comes back with what was typed.
+    pub fn to_query(&self) -> String {
+        let tick = |v: &Option<String>| v.as_ref().map(|_| "on".to_owned());
+        let fields: [(&str, Option<String>); 22] = [
+            ("name", Some(self.name.clone())),
+            ("description", Some(self.description.clone())),
+            ("org_ids", Some(self.org_ids.clone())),
+            ("project_ids", Some(self.project_ids.clone())),
+            ("kind_atlas_user", tick(&self.kind_atlas_user)),
+            ("kind_database_user", tick(&self.kind_database_user)),
+            ("kind_team", tick(&self.kind_team)),
+            ("kind_api_key", tick(&self.kind_api_key)),
+            ("kind_service_account", tick(&self.kind_service_account)),
+            ("tier_admin", tick(&self.tier_admin)),
+            ("tier_write", tick(&self.tier_write)),
+            ("tier_read", tick(&self.tier_read)),
+            ("only_new_since_last", tick(&self.only_new_since_last)),
+            ("due_date", Some(self.due_date.clone())),
+            ("reviewer_rules", Some(self.reviewer_rules.clone())),
+            (
+                "comment_required_on_revoke",
+                tick(&self.comment_required_on_revoke),
+            ),
+            (
+                "comment_required_on_privileged_approve",
+                tick(&self.comment_required_on_privileged_approve),
+            ),
+            ("allow_forwarding", tick(&self.allow_forwarding)),
+            ("undecided_outcome", Some(self.undecided_outcome.clone())),
+            ("remediation_mode", Some(self.remediation_mode.clone())),
+            ("fallback_reviewers", Some(self.fallback_reviewers.clone())),
+            (
+                "max_snapshot_age_hours",
+                Some(self.max_snapshot_age_hours.clone()),
+            ),
+        ];
+        let mut query = vec!["filled=1".to_owned()];
+        for (name, value) in fields {
+            if let Some(value) = value {
+                query.push(format!("{name}={}", crate::ui::url::urlencode(&value)));
+            }
+        }
+        query.join("&")
+    }
+}
+
 /// Every campaign with its progress. Admins and auditors.
 #[server(endpoint = "list_campaigns")]
 pub async fn list_campaigns() -> Result<Vec<CampaignSummary>, AppError> {
@@ -114,16 +163,63 @@ pub async fn get_campaign(campaign_id: Uuid) -> Result<CampaignDetail, AppError>
     Ok(campaign::progress::campaign_detail(&ctx.pool, campaign_id).await?)
 }
 
-/// Creates a draft campaign. Admins only.
+/// Creates a draft campaign and goes to its page. Admins only. A refused form goes back to
+/// the create page with what was typed and every problem (`problem` in the query string), so
+/// nothing typed is lost without JavaScript either.
 #[server(endpoint = "create_campaign")]
 pub async fn create_campaign(form: CampaignForm) -> Result<Uuid, AppError> {
+    use crate::backend::campaign::CampaignError;
     use crate::backend::{AppContext, auth, campaign};
     let viewer = auth::require_admin().await?;
     let ctx = AppContext::current()?;
     let actor = actor(&viewer);
     let today = chrono::Utc::now().date_naive();
-    let id = campaign::create::create_campaign(&ctx.pool, &actor, &form.to_draft(), today).await?;
-    Ok(id)
+    match campaign::create::create_campaign(&ctx.pool, &actor, &form.to_draft(), today).await {
+        Ok(id) => {
+            leptos_axum::redirect(&format!("/campaigns/{id}"));
+            Ok(id)
+        }
+        Err(CampaignError::Invalid(problems)) => {
+            let mut back = format!("/campaigns/new?{}", form.to_query());
+            for problem in &problems {
+                back.push_str("&problem=");
+                back.push_str(&crate::ui::url::urlencode(problem));
+            }
+            leptos_axum::redirect(&back);
+            Err(CampaignError::Invalid(problems).into())
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// The Atlas organizations a campaign can cover. Admins and auditors.
+#[server(endpoint = "list_connected_orgs")]
+pub async fn list_connected_orgs() -> Result<Vec<ConnectedOrg>, AppError> {
+    use crate::backend::{AppContext, auth, campaign};
+    auth::require_reader().await?;
+    let ctx = AppContext::current()?;
+    Ok(campaign::create::connected_orgs(&ctx.pool).await?)
+}
+
+/// One page of a campaign's items, by reviewer email and text. Admins and auditors.
+#[server(endpoint = "list_campaign_items")]
+pub async fn list_campaign_items(
+    campaign_id: Uuid,
+    #[server(default)] reviewer: String,
+    #[server(default)] search: String,
+    #[server(default)] page: i64,
+) -> Result<CampaignItems, AppError> {
+    use crate::backend::{AppContext, auth, campaign};
+    auth::require_reader().await?;
+    let ctx = AppContext::current()?;
+    Ok(campaign::items::campaign_items(
+        &ctx.pool,
+        campaign_id,
+        Some(&reviewer),
+        Some(&search),
+        page,
+    )
+    .await?)
 }
 
 /// What launching the draft would create. Admins only (it reads every reviewer's items).
@@ -154,10 +250,11 @@ pub async fn reassign_items(
     use crate::backend::{AppContext, auth, campaign};
     let viewer = auth::require_admin().await?;
     let ctx = AppContext::current()?;
-    Ok(
+    let moved =
         campaign::reassign::reassign(&ctx.pool, &actor(&viewer), &item_ids, &to_email, &reason)
-            .await?,
-    )
+            .await?;
+    crate::backend::respond::back_with(&[("reassigned", moved.to_string())]);
+    Ok(moved)
 }
 
 /// Closes the campaign, applying the undecided outcome. Admins only.

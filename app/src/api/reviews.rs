@@ -76,7 +76,7 @@ pub async fn decide_items(
     let viewer = require_decider().await?;
     let ctx = AppContext::current()?;
     let actor = super::campaigns::actor(&viewer);
-    Ok(campaign::decide::decide_many(
+    let outcome = campaign::decide::decide_many(
         &ctx.pool,
         &actor,
         viewer.email.as_deref(),
@@ -85,7 +85,14 @@ pub async fn decide_items(
         &comment,
         include_privileged.is_some(),
     )
-    .await?)
+    .await?;
+    crate::backend::respond::back_with(&[
+        ("bulk_decided", outcome.decided.to_string()),
+        ("bulk_skipped", outcome.skipped_privileged.to_string()),
+        ("bulk_decision", decision),
+        ("submitted", String::new()),
+    ]);
+    Ok(outcome)
 }
 
 /// Submits the caller's decided items of one campaign; they become final.
@@ -95,7 +102,14 @@ pub async fn submit_reviews(campaign_id: Uuid) -> Result<i64, AppError> {
     let viewer = require_decider().await?;
     let ctx = AppContext::current()?;
     let actor = super::campaigns::actor(&viewer);
-    Ok(campaign::decide::submit(&ctx.pool, &actor, viewer.email.as_deref(), campaign_id).await?)
+    let submitted =
+        campaign::decide::submit(&ctx.pool, &actor, viewer.email.as_deref(), campaign_id).await?;
+    crate::backend::respond::back_with(&[
+        ("submitted", submitted.to_string()),
+        ("bulk_decided", String::new()),
+        ("bulk_skipped", String::new()),
+    ]);
+    Ok(submitted)
 }
 
 /// Forwards one of the caller's items to another person, where the campaign allows it.

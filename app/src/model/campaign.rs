@@ -36,6 +36,14 @@ pub struct CampaignDraft {
     pub max_snapshot_age_hours: i32,
 }
 
+/// An Atlas organization Attest has snapshots of, and the newest complete snapshot's finish.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectedOrg {
+    pub id: String,
+    pub name: String,
+    pub last_complete_snapshot: Option<String>,
+}
+
 /// A campaign as the campaign list shows it, with its progress.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CampaignSummary {
@@ -62,6 +70,48 @@ pub struct ReviewerProgress {
     pub revoked: i64,
     /// Share of this reviewer's decisions made in bulk, in percent.
     pub bulk_percent: i64,
+    /// The due date has passed and some of this reviewer's items are not submitted.
+    pub overdue: bool,
+}
+
+/// How a campaign's decisions were made so far.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecisionStats {
+    /// Current decisions (one per decided item).
+    pub decided: i64,
+    pub approved: i64,
+    pub revoked: i64,
+    /// Approved share of the decided items, in percent; `None` before the first decision.
+    pub approval_percent: Option<i64>,
+    /// Median time a reviewer spent on one decision, from the gaps between their consecutive
+    /// single decisions (pauses over 30 minutes are not counted); `None` without enough data.
+    pub median_seconds_per_decision: Option<i64>,
+    /// Share of the decisions made in bulk, in percent.
+    pub bulk_percent: Option<i64>,
+}
+
+/// One item of a campaign as an admin sees it (to reassign it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignItemRow {
+    pub id: i64,
+    pub person: String,
+    pub principal: String,
+    pub project: Option<String>,
+    pub role: String,
+    pub tier: String,
+    pub reviewer_email: String,
+    pub routing_rule: String,
+    pub decision: Option<String>,
+    pub submitted: bool,
+}
+
+/// A page of a campaign's items, filtered by reviewer or text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignItems {
+    pub items: Vec<CampaignItemRow>,
+    pub total: i64,
+    pub page: i64,
+    pub page_size: i64,
 }
 
 /// One org's frozen snapshot and its reconciliation.
@@ -94,6 +144,7 @@ pub struct CampaignDetail {
     pub remediation_mode: String,
     pub snapshots: Vec<FrozenSnapshot>,
     pub reviewers: Vec<ReviewerProgress>,
+    pub stats: DecisionStats,
     /// Set once signed off: who, when, the attestation and the state hash.
     pub signoff: Option<SignOff>,
 }
@@ -160,12 +211,20 @@ pub struct ReviewItemView {
     pub auth_type: Option<String>,
     pub org_id: String,
     pub project: Option<String>,
+    /// Where the grant applies: `org`, `project`, `cluster`, `database` or `collection`.
+    pub scope: String,
     pub clusters: Vec<String>,
     pub database_name: Option<String>,
     pub collection_name: Option<String>,
     pub role: String,
+    /// A custom role's privilege actions (empty for built-in roles).
+    pub role_actions: Vec<String>,
     pub tier: String,
     pub grant_path: String,
+    /// The team or org role the grant comes through, if not direct.
+    pub via: Option<String>,
+    /// This is the Atlas user's only direct org role: revoking it removes them from the org.
+    pub only_org_role: bool,
     pub last_used_at: Option<String>,
     pub routing_reason: String,
     pub is_leaver: bool,
@@ -192,6 +251,10 @@ pub struct QueueFilter {
     /// `open` (undecided), `decided` or `submitted`.
     pub state: Option<String>,
     pub tier: Option<String>,
+    /// A risk flag: `leaver`, `orphan`, `privileged`, `dormant` or `new`.
+    pub flag: Option<String>,
+    /// `person` (default), `risk`, `project` or `role`; items stay grouped by person.
+    pub sort: Option<String>,
 }
 
 /// A reviewer's queue: the matching items and the overall progress.
@@ -200,11 +263,24 @@ pub struct ReviewQueue {
     /// The directory person the signed-in user is, if any.
     pub reviewer: Option<String>,
     pub items: Vec<ReviewItemView>,
+    /// The reviewer's progress in each active campaign they have items in.
+    pub campaigns: Vec<QueueCampaign>,
     pub total: i64,
     pub decided: i64,
     pub submitted: i64,
     /// Items beyond the page size were left off.
     pub truncated: bool,
+}
+
+/// A reviewer's progress in one campaign.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueCampaign {
+    pub id: Uuid,
+    pub name: String,
+    pub due_date: String,
+    pub items: i64,
+    pub decided: i64,
+    pub submitted: i64,
 }
 
 /// What a bulk decision did.

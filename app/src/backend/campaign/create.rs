@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::CampaignError;
 use crate::backend::audit::{self, Actor, NewEvent};
-use crate::model::campaign::CampaignDraft;
+use crate::model::campaign::{CampaignDraft, ConnectedOrg};
 
 /// Principal kinds a campaign may cover.
 pub const PRINCIPAL_KINDS: [&str; 6] = [
@@ -182,6 +182,25 @@ pub async fn create_campaign(
     tx.commit().await?;
     tracing::info!(campaign.id = %id, campaign.name = name, "campaign draft created");
     Ok(id)
+}
+
+/// The connected Atlas organizations, by name, with their newest complete snapshot.
+pub async fn connected_orgs(pool: &PgPool) -> Result<Vec<ConnectedOrg>, CampaignError> {
+    let rows: Vec<(String, String, Option<chrono::DateTime<chrono::Utc>>)> = sqlx::query_as(
+        "SELECT o.id, o.name, (SELECT max(s.finished_at) FROM snapshot s \
+                               WHERE s.org_id = o.id AND s.status = 'complete') \
+         FROM atlas_org o ORDER BY o.name, o.id",
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, finished)| ConnectedOrg {
+            id,
+            name,
+            last_complete_snapshot: finished.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()),
+        })
+        .collect())
 }
 
 /// Trimmed, non-empty values in their order, without repeats.

@@ -11,11 +11,13 @@ pub mod close;
 pub mod create;
 pub mod decide;
 pub mod identity;
+pub mod items;
 pub mod launch;
 pub mod progress;
 pub mod queue;
 pub mod reassign;
 pub mod route;
+pub mod stats;
 
 use uuid::Uuid;
 

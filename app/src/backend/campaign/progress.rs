@@ -123,6 +123,10 @@ pub async fn campaign_detail(
     .bind(campaign_id)
     .fetch_optional(pool)
     .await?;
+    let stats = super::stats::decision_stats(pool, campaign_id).await?;
+    let overdue_possible = summary.status == "active"
+        && NaiveDate::parse_from_str(&summary.due_date, "%Y-%m-%d")
+            .is_ok_and(|due| due < Utc::now().date_naive());
     let (
         description,
         org_ids,
@@ -180,10 +184,12 @@ pub async fn campaign_detail(
                         approved,
                         revoked,
                         bulk_percent,
+                        overdue: overdue_possible && submitted < items,
                     }
                 },
             )
             .collect(),
+        stats,
         signoff: signoff.map(|(attestation, signed_by, at, state_sha256)| SignOff {
             attestation,
             signed_by,

@@ -7,7 +7,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::{CampaignError, person_of_viewer};
-use crate::model::campaign::{QueueFilter, ReviewItemView, ReviewQueue};
+use crate::model::campaign::{QueueCampaign, QueueFilter, ReviewItemView, ReviewQueue};
 
 /// Items per queue page.
 pub const QUEUE_LIMIT: i64 = 500;
@@ -16,8 +16,14 @@ pub const QUEUE_LIMIT: i64 = 500;
 pub(crate) const ITEM_COLUMNS: &str = "i.id, i.campaign_id, c.name AS campaign_name, c.due_date, \
     i.entitlement_key, i.person_name, i.person_email, i.person_title, i.person_department, \
     i.person_status, i.link_method, i.principal_kind, i.principal_name, i.auth_type, i.org_id, \
-    coalesce(i.project_name, i.project_id) AS project, i.cluster_names, i.database_name, \
-    i.collection_name, i.role, i.tier, i.grant_path, i.last_used_at, i.routing_reason, \
+    coalesce(i.project_name, i.project_id) AS project, i.scope, i.cluster_names, \
+    i.database_name, i.collection_name, i.role, i.role_actions, i.tier, i.grant_path, \
+    coalesce('team ' || i.via_team_id, 'org role ' || i.via_org_role) AS via, \
+    (i.principal_kind = 'atlas_user' AND i.scope = 'org' AND i.grant_path = 'direct' \
+     AND NOT EXISTS (SELECT 1 FROM entitlement e WHERE e.snapshot_id = i.snapshot_id \
+         AND e.principal_key = i.principal_key AND e.scope = 'org' \
+         AND e.grant_path = 'direct' AND e.id <> i.entitlement_id)) AS only_org_role, \
+    i.last_used_at, i.routing_reason, \
     i.is_leaver, i.is_orphan, i.is_privileged, i.is_dormant, i.is_new, i.previous_decision, \
     i.previous_decider, i.decision, i.decision_comment, i.submitted_at IS NOT NULL AS submitted, \
     c.comment_required_on_revoke, c.comment_required_on_privileged_approve, c.allow_forwarding";
@@ -41,12 +47,16 @@ pub(crate) struct ItemRow {
     auth_type: Option<String>,
     org_id: String,
     project: Option<String>,
+    scope: String,
     cluster_names: Vec<String>,
     database_name: Option<String>,
     collection_name: Option<String>,
     role: String,
+    role_actions: Vec<String>,
     tier: String,
     grant_path: String,
+    via: Option<String>,
+    only_org_role: bool,
     last_used_at: Option<DateTime<Utc>>,
     routing_reason: String,
     is_leaver: bool,
@@ -83,12 +93,16 @@ impl From<ItemRow> for ReviewItemView {
             auth_type: r.auth_type,
             org_id: r.org_id,
             project: r.project,
+            scope: r.scope,
             clusters: r.cluster_names,
             database_name: r.database_name,
             collection_name: r.collection_name,
             role: r.role,
+            role_actions: r.role_actions,
             tier: r.tier,
             grant_path: r.grant_path,
+            via: r.via,
+            only_org_role: r.only_org_role,
             last_used_at: r.last_used_at.map(|t| t.format("%Y-%m-%d").to_string()),
             routing_reason: r.routing_reason,
             is_leaver: r.is_leaver,
@@ -119,16 +133,32 @@ pub async fn my_queue(
     let Some((person_id, name)) = person_of_viewer(&mut conn, email).await? else {
         return Ok(ReviewQueue::default());
     };
-    let (total, decided, submitted): (i64, i64, i64) = sqlx::query_as(
-        "SELECT count(*), count(i.decision), count(i.submitted_at) \
+    let per_campaign: Vec<(Uuid, String, NaiveDate, i64, i64, i64)> = sqlx::query_as(
+        "SELECT c.id, c.name, c.due_date, count(*), count(i.decision), count(i.submitted_at) \
          FROM review_item i JOIN campaign c ON c.id = i.campaign_id \
          WHERE i.reviewer_person_id = $1 AND c.status = 'active' \
-           AND ($2::uuid IS NULL OR i.campaign_id = $2)",
+         GROUP BY c.id ORDER BY c.due_date, c.name",
     )
     .bind(person_id)
-    .bind(filter.campaign)
-    .fetch_one(&mut *conn)
+    .fetch_all(&mut *conn)
     .await?;
+    let campaigns: Vec<QueueCampaign> = per_campaign
+        .into_iter()
+        .map(|(id, name, due, items, decided, submitted)| QueueCampaign {
+            id,
+            name,
+            due_date: due.to_string(),
+            items,
+            decided,
+            submitted,
+        })
+        .collect();
+    let chosen = campaigns
+        .iter()
+        .filter(|c| filter.campaign.is_none_or(|id| id == c.id));
+    let (total, decided, submitted) = chosen.fold((0, 0, 0), |(t, d, s), c| {
+        (t + c.items, d + c.decided, s + c.submitted)
+    });
     let search = filter
         .search
         .as_deref()
@@ -143,6 +173,16 @@ pub async fn my_queue(
             "'{state}' is not a queue state; use open, decided or submitted."
         )));
     }
+    let flag = filter.flag.as_deref().filter(|f| !f.is_empty());
+    if let Some(flag) = flag
+        && !FLAGS.contains(&flag)
+    {
+        return Err(CampaignError::invalid(format!(
+            "'{flag}' is not a risk flag; use one of {}.",
+            FLAGS.join(", ")
+        )));
+    }
+    let order = queue_order(filter.sort.as_deref())?;
     let rows: Vec<ItemRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {ITEM_COLUMNS} FROM review_item i JOIN campaign c ON c.id = i.campaign_id \
          WHERE i.reviewer_person_id = $1 AND c.status = 'active' \
@@ -155,7 +195,10 @@ pub async fn my_queue(
                 OR ($4 = 'decided' AND i.decision IS NOT NULL AND i.submitted_at IS NULL) \
                 OR ($4 = 'submitted' AND i.submitted_at IS NOT NULL)) \
            AND ($5::text IS NULL OR i.tier = $5) \
-         ORDER BY i.person_name NULLS LAST, i.principal_name, i.id LIMIT $6"
+           AND ($7::text IS NULL OR ($7 = 'leaver' AND i.is_leaver) \
+                OR ($7 = 'orphan' AND i.is_orphan) OR ($7 = 'privileged' AND i.is_privileged) \
+                OR ($7 = 'dormant' AND i.is_dormant) OR ($7 = 'new' AND i.is_new)) \
+         ORDER BY {order} LIMIT $6"
     )))
     .bind(person_id)
     .bind(filter.campaign)
@@ -163,11 +206,13 @@ pub async fn my_queue(
     .bind(state)
     .bind(filter.tier.as_deref().filter(|t| !t.is_empty()))
     .bind(QUEUE_LIMIT + 1)
+    .bind(flag)
     .fetch_all(&mut *conn)
     .await?;
     let truncated = rows.len() as i64 > QUEUE_LIMIT;
     Ok(ReviewQueue {
         reviewer: Some(name),
+        campaigns,
         items: rows
             .into_iter()
             .take(QUEUE_LIMIT as usize)
@@ -177,6 +222,37 @@ pub async fn my_queue(
         decided,
         submitted,
         truncated,
+    })
+}
+
+/// Risk flags a queue can be filtered by.
+const FLAGS: [&str; 5] = ["leaver", "orphan", "privileged", "dormant", "new"];
+
+/// The queue's `ORDER BY` for a sort choice. Items stay grouped by the person whose access it
+/// is: groups are ordered by the chosen key (their riskiest or first item), then the items.
+fn queue_order(sort: Option<&str>) -> Result<&'static str, CampaignError> {
+    Ok(match sort.filter(|s| !s.is_empty()).unwrap_or("person") {
+        "person" => "coalesce(i.person_name, i.principal_name), i.principal_name, i.id",
+        "risk" => {
+            "max(i.is_leaver::int * 8 + i.is_dormant::int * 4 + i.is_orphan::int * 2 \
+                 + i.is_privileged::int) OVER (PARTITION BY coalesce(i.person_name, \
+                 i.principal_name)) DESC, coalesce(i.person_name, i.principal_name), \
+             i.is_leaver DESC, i.is_dormant DESC, i.is_privileged DESC, i.id"
+        }
+        "project" => {
+            "min(coalesce(i.project_name, i.project_id, '')) OVER (PARTITION BY \
+                 coalesce(i.person_name, i.principal_name)), \
+             coalesce(i.person_name, i.principal_name), coalesce(i.project_name, ''), i.id"
+        }
+        "role" => {
+            "min(i.role) OVER (PARTITION BY coalesce(i.person_name, i.principal_name)), \
+             coalesce(i.person_name, i.principal_name), i.role, i.id"
+        }
+        other => {
+            return Err(CampaignError::invalid(format!(
+                "'{other}' is not a sort order; use person, risk, project or role."
+            )));
+        }
     })
 }
 
