@@ -69,8 +69,10 @@ pub fn App() -> impl IntoView {
                 >
                     <Route path=path!("/") view=pages::dashboard::DashboardPage/>
                     <Route path=path!("/sign-in") view=pages::dashboard::DashboardPage/>
-                    <Route path=path!("/reviews") view=pages::placeholder::MyReviewsPage/>
-                    <Route path=path!("/campaigns") view=pages::placeholder::CampaignsPage/>
+                    <Route path=path!("/reviews") view=pages::reviews::MyReviewsPage/>
+                    <Route path=path!("/campaigns") view=pages::campaigns::CampaignsPage/>
+                    <Route path=path!("/campaigns/new") view=pages::campaigns::NewCampaignPage/>
+                    <Route path=path!("/campaigns/:id") view=pages::campaigns::CampaignPage/>
                     <Route path=path!("/inventory") view=pages::placeholder::InventoryPage/>
                     <Route path=path!("/people") view=pages::people::PeoplePage/>
                     <Route path=path!("/audit") view=pages::audit::AuditPage/>

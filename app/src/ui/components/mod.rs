@@ -1,4 +1,5 @@
 //! Small reusable components.
 
 pub mod access;
+pub mod form_error;
 pub mod nav;

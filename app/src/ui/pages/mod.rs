@@ -1,8 +1,10 @@
 //! One module per page.
 
 pub mod audit;
+pub mod campaigns;
 pub mod dashboard;
 pub mod people;
 pub mod placeholder;
+pub mod reviews;
 pub mod settings;
 pub mod sign_in;

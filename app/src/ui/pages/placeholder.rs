@@ -16,22 +16,6 @@ fn gated(section: Section, body: impl IntoView + 'static) -> AnyView {
 }
 
 #[component]
-pub fn MyReviewsPage() -> impl IntoView {
-    gated(
-        Section::MyReviews,
-        view! { <p class="empty">"Nothing to review. Items assigned to you will appear here."</p> },
-    )
-}
-
-#[component]
-pub fn CampaignsPage() -> impl IntoView {
-    gated(
-        Section::Campaigns,
-        view! { <p class="empty">"No campaigns yet."</p> },
-    )
-}
-
-#[component]
 pub fn InventoryPage() -> impl IntoView {
     gated(
         Section::Inventory,
