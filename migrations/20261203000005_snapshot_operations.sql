@@ -28,12 +28,9 @@ CREATE TABLE snapshot_progress (
     updated_at     TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 
--- Snapshots that something still needs and retention must keep. Empty for now: campaigns do
--- not exist yet. The campaign migration replaces this view (`CREATE OR REPLACE VIEW
--- snapshot_in_use AS SELECT snapshot_id FROM campaign`) and its `campaign.snapshot_id` must
--- reference snapshot(id) without ON DELETE CASCADE: then the foreign key refuses the deletion
--- even if the view were forgotten, and retention keeps the snapshot.
-CREATE VIEW snapshot_in_use (snapshot_id) AS SELECT NULL::uuid WHERE false;
+-- Retention never deletes a snapshot a campaign froze: the retention code skips snapshots named
+-- in campaign_snapshot or review_item, and those tables' foreign keys (campaign migration,
+-- no ON DELETE CASCADE) refuse the deletion even if the code forgot to look.
 
 -- Retention: a complete snapshot may be deleted only inside a transaction that first set
 -- `attest.deleting_snapshot` to its id (set_config(..., true): transaction-local) and wrote

@@ -186,8 +186,8 @@ async fn import_people(common: &CommonArgs, file: &std::path::Path) -> ExitCode 
 }
 
 /// The Atlas connection from this process's `ATLAS_*` variables.
-pub fn atlas_env_from_process() -> Result<snapshot::AtlasEnv, String> {
-    snapshot::atlas_env(|name| std::env::var(name).ok())
+pub fn atlas_env_from_process() -> Result<crate::snapshots::source::AtlasEnv, String> {
+    crate::snapshots::source::atlas_env(|name| std::env::var(name).ok())
 }
 
 /// Prints `message` and returns the usage-error exit code.

@@ -3,8 +3,11 @@
 
 use std::net::SocketAddr;
 
+use app::backend::snapshot::schedule::Schedule;
 use clap::Args;
 use openidconnect::url::Url;
+
+use crate::snapshots::config::ScheduleArgs;
 
 /// Raw settings as given on the command line or in the environment.
 #[derive(Debug, Clone, Args)]
@@ -38,6 +41,9 @@ pub struct ServeArgs {
     /// Folder with the built site (wasm, JS, CSS), as written by cargo-leptos.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,
+    /// Which orgs are snapshotted, how often, and how long snapshots are kept.
+    #[command(flatten)]
+    pub schedule: ScheduleArgs,
 }
 
 /// Validated settings.
@@ -49,6 +55,10 @@ pub struct ServeConfig {
     pub admin_emails: Vec<String>,
     pub demo: bool,
     pub site_root: String,
+    /// Orgs snapshotted through the `ATLAS_*` connection (in demo mode, the simulated org is
+    /// added at start).
+    pub atlas_org_ids: Vec<String>,
+    pub schedule: Schedule,
 }
 
 /// The identity provider Attest signs people in with.
@@ -130,6 +140,7 @@ impl ServeConfig {
                     .to_string(),
             );
         }
+        let (atlas_org_ids, schedule) = args.schedule.validate()?;
         Ok(ServeConfig {
             bind,
             public_url,
@@ -137,6 +148,8 @@ impl ServeConfig {
             admin_emails,
             demo: args.demo,
             site_root: args.site_root,
+            atlas_org_ids,
+            schedule,
         })
     }
 
@@ -165,6 +178,7 @@ mod tests {
             admin_emails: vec![],
             demo: true,
             site_root: "target/site".into(),
+            schedule: ScheduleArgs::default(),
         }
     }
 

@@ -5,12 +5,14 @@
 use std::fmt::Write as _;
 
 use anyhow::Context;
+use app::backend::atlas::{AtlasClient, AtlasConfig, Credentials};
 use app::backend::audit::Actor;
 use app::backend::directory::{ImportOutcome, import_roster};
 use sqlx::PgPool;
 
 use crate::atlas_sim::seed::{DemoOrg, DemoPerson};
 use crate::atlas_sim::{SimServer, SimState, spawn};
+use crate::snapshots::source::AtlasSource;
 
 /// Seed of the demo org; fixed so every demo shows the same company.
 pub const DEMO_SEED: u64 = 7;
@@ -66,6 +68,23 @@ pub async fn start(pool: &PgPool) -> anyhow::Result<DemoEnvironment> {
         client_secret: credentials.client_secret,
         reviewer: busiest_manager(&people).cloned(),
     })
+}
+
+impl DemoEnvironment {
+    /// The simulated org as the Atlas connection snapshots are taken through.
+    pub fn atlas_source(&self) -> anyhow::Result<AtlasSource> {
+        let config = AtlasConfig::new(Credentials::ServiceAccount {
+            client_id: self.client_id.clone(),
+            client_secret: self.client_secret.clone().into(),
+        })
+        .with_base_url(self.simulator.base_url());
+        let client = AtlasClient::new(config).context("cannot configure the demo Atlas client")?;
+        Ok(AtlasSource {
+            client,
+            credential_id: self.client_id.clone(),
+            org_ids: vec![self.org_id.clone()],
+        })
+    }
 }
 
 /// The demo company's roster as CSV, in the documented column layout.

@@ -12,4 +12,5 @@ pub mod oidc;
 pub mod remediation;
 pub mod serve;
 pub mod session_store;
+pub mod snapshots;
 pub mod telemetry;

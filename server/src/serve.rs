@@ -13,6 +13,7 @@ use crate::http::metrics::Metrics;
 use crate::http::{ServerState, build_router};
 use crate::oidc::Oidc;
 use crate::session_store::PgSessionStore;
+use crate::snapshots::source::AtlasSource;
 
 /// Builds the shared state for `config` on an open pool.
 pub fn state(pool: sqlx::PgPool, config: ServeConfig) -> anyhow::Result<ServerState> {
@@ -40,6 +41,7 @@ pub fn state(pool: sqlx::PgPool, config: ServeConfig) -> anyhow::Result<ServerSt
         oidc,
         metrics: Arc::new(Metrics::default()),
         demo: None,
+        atlas: None,
     })
 }
 
@@ -48,9 +50,15 @@ pub async fn serve(database_url: &str, config: ServeConfig) -> anyhow::Result<()
     let pool = crate::database::connect(database_url).await?;
     let bind = config.bind;
     let demo = config.demo;
+    let schedule = config.schedule;
+    let mut atlas = AtlasSource::from_env(
+        |name| std::env::var(name).ok(),
+        config.atlas_org_ids.clone(),
+    )
+    .map_err(anyhow::Error::msg)?;
     let mut state = state(pool.clone(), config)?;
     if demo {
-        let environment = crate::demo::start(&pool).await?;
+        let environment = Arc::new(crate::demo::start(&pool).await?);
         let client = crate::remediation::worker_client(
             &environment.simulator.base_url(),
             app::backend::atlas::Credentials::ServiceAccount {
@@ -61,7 +69,9 @@ pub async fn serve(database_url: &str, config: ServeConfig) -> anyhow::Result<()
         )
         .context("cannot build the demo Atlas client")?;
         crate::remediation::spawn(pool.clone(), client);
-        state.demo = Some(Arc::new(environment));
+        // Demo mode snapshots its simulated org; the schedule takes the first one right away.
+        atlas = Some(Arc::new(environment.atlas_source()?));
+        state.demo = Some(environment);
     } else {
         match crate::cli::atlas_env_from_process() {
             Ok(env) => {
@@ -78,6 +88,10 @@ pub async fn serve(database_url: &str, config: ServeConfig) -> anyhow::Result<()
             }
         }
     }
+    if let Some(source) = &atlas {
+        crate::snapshots::spawn_scheduler(pool.clone(), source.clone(), schedule);
+    }
+    state.atlas = atlas;
     let router = build_router(state);
 
     let sweeper = PgSessionStore::new(pool);

@@ -9,6 +9,7 @@ pub mod metrics;
 pub mod request_log;
 pub mod roster_upload;
 pub mod router;
+pub mod snapshot_routes;
 pub mod viewer;
 
 pub use router::{ServerState, build_router};

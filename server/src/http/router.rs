@@ -14,7 +14,9 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use super::metrics::Metrics;
-use super::{auth_routes, csrf, headers, health, request_log, roster_upload, viewer};
+use super::{
+    auth_routes, csrf, headers, health, request_log, roster_upload, snapshot_routes, viewer,
+};
 use crate::config::ServeConfig;
 use crate::oidc::{self, Oidc};
 use crate::session_store::PgSessionStore;
@@ -32,6 +34,8 @@ pub struct ServerState {
     pub metrics: Arc<Metrics>,
     /// The simulated Atlas org and demo directory; only in demo mode.
     pub demo: Option<Arc<crate::demo::DemoEnvironment>>,
+    /// The Atlas connection snapshots are taken through; `None` when no org is configured.
+    pub atlas: Option<Arc<crate::snapshots::source::AtlasSource>>,
 }
 
 impl FromRef<ServerState> for LeptosOptions {
@@ -64,6 +68,7 @@ pub fn build_router(state: ServerState) -> Router {
             post(roster_upload::import_people)
                 .layer(DefaultBodyLimit::max(roster_upload::MAX_ROSTER_BYTES)),
         )
+        .route("/snapshots/take", post(snapshot_routes::take_snapshot))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -22,6 +22,7 @@ use uuid::Uuid;
 use app::error::AppError;
 use app::model::SessionInfo;
 use attest_server::config::{ServeArgs, ServeConfig};
+use attest_server::snapshots::config::ScheduleArgs;
 
 /// The public URL every test configuration uses; same-origin requests come from here.
 pub const PUBLIC_URL: &str = "http://127.0.0.1:3000";
@@ -40,6 +41,7 @@ fn base_args() -> ServeArgs {
         admin_emails: vec![],
         demo: true,
         site_root: "target/site".into(),
+        schedule: ScheduleArgs::default(),
     }
 }
 

@@ -80,7 +80,7 @@ pub async fn build(conn: &mut PgConnection, population: &Population) -> Result<(
                 e.via_team_id, e.via_mapping_id, e.via_org_role, e.role_actions, \
                 p.key AS principal_key, p.kind AS principal_kind, \
                 p.display_name AS principal_name, p.username AS principal_username, \
-                p.auth_type, p.last_auth AS last_used_at, \
+                p.auth_type, greatest(p.last_auth, pu.last_used_at) AS last_used_at, \
                 h.person_id AS subject_person_id, o.person_id AS owner_person_id, \
                 nullif(concat_ws('+', h.method, \
                     CASE WHEN o.person_id IS NOT NULL THEN 'owner_label' END), '') AS link_method, \
@@ -91,11 +91,13 @@ pub async fn build(conn: &mut PgConnection, population: &Population) -> Result<(
                 coalesce({LEAVER}, false) AS is_leaver, \
                 (h.person_id IS NULL AND o.person_id IS NULL) AS is_orphan, \
                 (e.tier = 'admin') AS is_privileged, \
-                coalesce(p.last_auth < now() - make_interval(days => $7), false) AS is_dormant, \
+                coalesce(greatest(p.last_auth, pu.last_used_at) \
+                         < now() - make_interval(days => $7), false) AS is_dormant, \
                 ($6::uuid IS NOT NULL AND prev.id IS NULL) AS is_new, \
                 prev.decision AS previous_decision, prev.decided_by_label AS previous_decider \
          FROM entitlement e \
          JOIN principal p ON p.snapshot_id = e.snapshot_id AND p.key = e.principal_key \
+         LEFT JOIN principal_usage pu ON pu.org_id = e.org_id AND pu.principal_key = p.key \
          LEFT JOIN snapshot_project sp \
                 ON sp.snapshot_id = e.snapshot_id AND sp.project_id = e.project_id \
          LEFT JOIN camp_holder h ON h.snapshot_id = e.snapshot_id AND h.principal_key = p.key \

@@ -3,11 +3,13 @@
 //!
 //! [`take_snapshot`] runs a pull end to end: it takes the org's lock ([`lock`]), reads
 //! everything through the Atlas client ([`pull`]), derives rows with pure functions
-//! ([`entitlement`], [`federation`], [`dbuser`], [`principal`], [`tier`]), and stores them set-based
-//! ([`store`]) together with the request log, the raw pages and a content hash ([`hash`]).
-//! A snapshot ends `complete` or `failed`, never half-written; the database refuses changes
-//! to a complete one. [`diff_snapshots`] compares two. Nothing here builds an Atlas URL or
-//! decides who may start a snapshot: callers authorize first.
+//! ([`entitlement`], [`federation`], [`dbuser`], [`principal`], [`tier`]), and stores them
+//! set-based ([`store`]) together with the request log, the raw pages and a content hash
+//! ([`hash`]). A snapshot ends `complete` or `failed`, never half-written; the database refuses
+//! changes to a complete one. [`diff_snapshots`] compares two. Around the engine: live progress
+//! ([`progress`]), usage kept beyond Atlas's retention ([`usage`]), the audited deletion of old
+//! snapshots ([`retention`]) and the leader-only schedule ([`schedule`]). Nothing here builds
+//! an Atlas URL or decides who may start a snapshot: callers authorize first.
 
 pub mod dbuser;
 pub mod diff;
@@ -18,11 +20,15 @@ pub mod inventory;
 pub mod lock;
 pub mod model;
 pub mod principal;
+pub mod progress;
 pub mod pull;
 pub mod recorder;
+pub mod retention;
 pub mod run;
+pub mod schedule;
 pub mod store;
 pub mod tier;
+pub mod usage;
 
 pub use diff::{Change, EntitlementChange, SnapshotDiff, diff_snapshots};
 pub use entitlement::derive;
@@ -30,7 +36,12 @@ pub use inventory::{Federation, ListingTotal, OrgInventory};
 pub use model::{
     Counts, Derived, EntitlementRow, GrantPath, PrincipalKind, PrincipalRow, Scope, Tier,
 };
-pub use run::{SnapshotOutcome, SnapshotRequest, SnapshotStatus, take_snapshot};
+pub use retention::{RetentionPolicy, RetentionReport, apply_retention, delete_snapshot};
+pub use run::{
+    SnapshotOutcome, SnapshotRequest, SnapshotStatus, StartedSnapshot, start_snapshot,
+    take_snapshot,
+};
+pub use usage::{DEFAULT_DORMANT_AFTER_DAYS, UsageStatus, harvest_access_history};
 
 use uuid::Uuid;
 
@@ -54,6 +65,10 @@ pub enum SnapshotError {
     NotFound(Uuid),
     #[error("snapshot {0} is not complete")]
     NotComplete(Uuid),
+    #[error("snapshot {0} is used by a campaign and is kept")]
+    InUse(Uuid),
+    #[error("snapshot {0} is still running")]
+    Running(Uuid),
     #[error("the two snapshots belong to different organizations")]
     DifferentOrgs,
     #[error("database error: {0}")]
@@ -68,7 +83,9 @@ impl From<SnapshotError> for crate::error::AppError {
     fn from(err: SnapshotError) -> Self {
         use crate::error::AppError;
         match err {
-            SnapshotError::AlreadyRunning(_) => AppError::Conflict(err.to_string()),
+            SnapshotError::AlreadyRunning(_)
+            | SnapshotError::InUse(_)
+            | SnapshotError::Running(_) => AppError::Conflict(err.to_string()),
             SnapshotError::NotFound(id) => AppError::NotFound(format!("Snapshot {id}")),
             SnapshotError::InvalidOrgId(_)
             | SnapshotError::NotComplete(_)

@@ -74,10 +74,13 @@ pub async fn pull_org(
     progress("listing teams and their members");
     let teams = client.list_teams(org_id).await?;
     totals.push(total("listOrgTeams", org_id, &teams));
-    let members: Vec<(String, Listing<OrgUser>)> = stream::iter(teams.items.iter())
-        .map(|team| async move {
-            let listing = client.list_team_members(org_id, &team.id).await?;
-            Ok::<_, AtlasError>((team.id.clone(), listing))
+    // Streams run over owned ids, not borrowed items: a closure taking a reference makes the
+    // whole pull a future the compiler cannot prove `Send`, and a background snapshot needs it.
+    let team_ids: Vec<String> = teams.items.iter().map(|t| t.id.clone()).collect();
+    let members: Vec<(String, Listing<OrgUser>)> = stream::iter(team_ids)
+        .map(|team_id| async move {
+            let listing = client.list_team_members(org_id, &team_id).await?;
+            Ok::<_, AtlasError>((team_id, listing))
         })
         .buffered(CONCURRENCY)
         .try_collect()
@@ -92,7 +95,8 @@ pub async fn pull_org(
     let mut project_teams = BTreeMap::new();
     let mut database_users = BTreeMap::new();
     let mut custom_roles = BTreeMap::new();
-    let mut reads = stream::iter(projects.items.iter().map(|p| p.id.clone()))
+    let project_ids: Vec<String> = projects.items.iter().map(|p| p.id.clone()).collect();
+    let mut reads = stream::iter(project_ids)
         .map(|project_id| read_project(client, project_id))
         .buffered(CONCURRENCY);
     let mut done = 0;
@@ -127,12 +131,17 @@ pub async fn pull_org(
     progress("listing service accounts and their projects");
     let service_accounts = client.list_org_service_accounts(org_id).await?;
     totals.push(total("listOrgServiceAccounts", org_id, &service_accounts));
-    let assignments: Vec<(String, Listing<_>)> = stream::iter(service_accounts.items.iter())
-        .map(|account| async move {
+    let client_ids: Vec<String> = service_accounts
+        .items
+        .iter()
+        .map(|a| a.client_id.clone())
+        .collect();
+    let assignments: Vec<(String, Listing<_>)> = stream::iter(client_ids)
+        .map(|client_id| async move {
             let listing = client
-                .list_service_account_projects(org_id, &account.client_id)
+                .list_service_account_projects(org_id, &client_id)
                 .await?;
-            Ok::<_, AtlasError>((account.client_id.clone(), listing))
+            Ok::<_, AtlasError>((client_id, listing))
         })
         .buffered(CONCURRENCY)
         .try_collect()

@@ -15,6 +15,19 @@ pub struct Recorder {
 }
 
 impl Recorder {
+    /// How many requests were recorded so far.
+    pub fn len(&self) -> usize {
+        self.records
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
+    /// Whether nothing was recorded yet.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Everything recorded so far, leaving the log empty.
     pub fn take(&self) -> Vec<RequestRecord> {
         std::mem::take(&mut *self.records.lock().unwrap_or_else(PoisonError::into_inner))

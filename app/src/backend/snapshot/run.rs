@@ -3,6 +3,8 @@
 //! and the request that caused it. Each state change writes its audit event in the same
 //! transaction.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -14,10 +16,11 @@ use uuid::Uuid;
 use super::hash::{content_sha256, pages_sha256};
 use super::lock::OrgLock;
 use super::model::Counts;
+use super::progress::LiveProgress;
 use super::pull::{Progress, pull_org};
 use super::recorder::Recorder;
 use super::store::{self, Completion, NewSnapshot};
-use super::{SnapshotError, entitlement};
+use super::{SnapshotError, entitlement, usage};
 use crate::backend::atlas::{AtlasClient, AtlasError, RequestRecord};
 use crate::backend::audit::{self, Actor, NewEvent};
 
@@ -64,15 +67,41 @@ fn is_org_id(id: &str) -> bool {
     id.len() == 24 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
-/// Takes a snapshot of one org. A failed pull is recorded as a failed snapshot and returned
-/// as `Ok` with [`SnapshotStatus::Failed`]; `Err` means the snapshot could not even be
-/// recorded (or another one of the org is running).
+/// Takes a snapshot of one org: [`start_snapshot`], then [`StartedSnapshot::run`]. A failed
+/// pull is recorded as a failed snapshot and returned as `Ok` with [`SnapshotStatus::Failed`];
+/// `Err` means the snapshot could not even be recorded (or another one of the org is running).
 pub async fn take_snapshot(
     pool: &PgPool,
     client: &AtlasClient,
     request: SnapshotRequest<'_>,
     progress: Progress<'_>,
 ) -> Result<SnapshotOutcome, SnapshotError> {
+    start_snapshot(pool, client, request)
+        .await?
+        .run(pool, client, progress)
+        .await
+}
+
+/// A snapshot recorded as `running` whose org lock is held; [`StartedSnapshot::run`] pulls it.
+/// Dropping it without running leaves a running row that the org's next snapshot marks
+/// abandoned.
+#[derive(Debug)]
+pub struct StartedSnapshot {
+    /// The new snapshot's id, known before the pull starts (the UI redirects to it).
+    pub id: Uuid,
+    org_id: String,
+    actor: Actor,
+    lock: OrgLock,
+    started: Instant,
+}
+
+/// Takes the org's lock and records a running snapshot (and its audit event); marks any
+/// snapshot of the org left running by a process that died as failed.
+pub async fn start_snapshot(
+    pool: &PgPool,
+    client: &AtlasClient,
+    request: SnapshotRequest<'_>,
+) -> Result<StartedSnapshot, SnapshotError> {
     let org_id = request.org_id;
     if !is_org_id(org_id) {
         return Err(SnapshotError::InvalidOrgId(org_id.to_owned()));
@@ -126,95 +155,144 @@ pub async fn take_snapshot(
     .await?;
     tx.commit().await?;
     tracing::info!(snapshot.id = %id, atlas.org_id = org_id, "snapshot started");
+    Ok(StartedSnapshot {
+        id,
+        org_id: org_id.to_owned(),
+        actor: request.actor,
+        lock,
+        started,
+    })
+}
 
-    let recorder = Arc::new(Recorder::default());
-    let logged = client.with_request_log(recorder.clone());
-    let pulled = pull_org(&logged, org_id, progress).await;
-    let records = recorder.take();
-    let elapsed = || u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+/// A snapshot run that can be handed to `tokio::spawn`.
+pub type BackgroundRun =
+    Pin<Box<dyn Future<Output = Result<SnapshotOutcome, SnapshotError>> + Send>>;
 
-    let outcome = match pulled {
-        Ok(pulled) => {
-            progress("deriving entitlements");
-            let derived = entitlement::derive(&pulled.inventory);
-            let counts = derived.counts();
-            let hash = content_sha256(&derived);
-            let differing = pulled
-                .totals
-                .iter()
-                .filter(|t| t.outcome == "differs")
-                .count();
-            progress(&format!(
-                "storing {} principals and {} entitlements",
-                counts.principals, counts.entitlements
-            ));
-            let stored = complete(
-                pool,
-                &request.actor,
-                id,
-                &pulled.inventory.org.name,
-                org_id,
-                &derived,
-                &records,
-                &json!(pulled.totals),
-                &hash,
-            )
-            .await;
-            match stored {
-                Ok(()) => SnapshotOutcome {
+impl StartedSnapshot {
+    /// [`StartedSnapshot::run`] as an owned, sendable future with no progress callback: the
+    /// live progress table is where a background run reports.
+    pub fn run_in_background(self, pool: PgPool, client: AtlasClient) -> BackgroundRun {
+        Box::pin(async move { self.run(&pool, &client, &|_: &str| {}).await })
+    }
+
+    /// Pulls the org, stores the result and ends the snapshot complete or failed, reporting
+    /// each step to `progress` and to the live progress table. On completion the principals'
+    /// `lastAuth` is recorded as usage.
+    pub async fn run(
+        self,
+        pool: &PgPool,
+        client: &AtlasClient,
+        progress: Progress<'_>,
+    ) -> Result<SnapshotOutcome, SnapshotError> {
+        let StartedSnapshot {
+            id,
+            org_id,
+            actor,
+            lock,
+            started,
+        } = self;
+        let org_id = org_id.as_str();
+        let recorder = Arc::new(Recorder::default());
+        let live = LiveProgress::start(pool, id, recorder.clone());
+        let report = |step: &str| {
+            live.step(step);
+            progress(step);
+        };
+        let logged = client.with_request_log(recorder.clone());
+        let pulled = pull_org(&logged, org_id, &report).await;
+        let records = recorder.take();
+        let elapsed = || u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+
+        let outcome = match pulled {
+            Ok(pulled) => {
+                report("deriving entitlements");
+                let derived = entitlement::derive(&pulled.inventory);
+                let counts = derived.counts();
+                let hash = content_sha256(&derived);
+                let differing = pulled
+                    .totals
+                    .iter()
+                    .filter(|t| t.outcome == "differs")
+                    .count();
+                report(&format!(
+                    "storing {} principals and {} entitlements",
+                    counts.principals, counts.entitlements
+                ));
+                let stored = complete(
+                    pool,
+                    &actor,
                     id,
-                    status: SnapshotStatus::Complete,
-                    counts,
-                    totals_differing: differing,
-                    content_sha256: Some(hash),
-                    requests: records.len(),
-                    duration_ms: elapsed(),
-                },
-                Err(err) => {
-                    let message = format!("storing the snapshot failed: {err}");
-                    fail(pool, &request.actor, id, org_id, &message, None, &records).await?;
-                    failed_outcome(id, message, records.len(), elapsed())
+                    &pulled.inventory.org.name,
+                    org_id,
+                    &derived,
+                    &records,
+                    &json!(pulled.totals),
+                    &hash,
+                )
+                .await;
+                match stored {
+                    Ok(()) => SnapshotOutcome {
+                        id,
+                        status: SnapshotStatus::Complete,
+                        counts,
+                        totals_differing: differing,
+                        content_sha256: Some(hash),
+                        requests: records.len(),
+                        duration_ms: elapsed(),
+                    },
+                    Err(err) => {
+                        let message = format!("storing the snapshot failed: {err}");
+                        fail(pool, &actor, id, org_id, &message, None, &records).await?;
+                        failed_outcome(id, message, records.len(), elapsed())
+                    }
                 }
             }
+            Err(err) => {
+                let request_json = error_request(&err, &records);
+                let message = err.to_string();
+                fail(
+                    pool,
+                    &actor,
+                    id,
+                    org_id,
+                    &message,
+                    Some(&request_json),
+                    &records,
+                )
+                .await?;
+                failed_outcome(id, message, records.len(), elapsed())
+            }
+        };
+        let final_step = match &outcome.status {
+            SnapshotStatus::Complete => "complete",
+            SnapshotStatus::Failed { .. } => "failed",
+        };
+        live.finish(final_step, records.len(), &json!(outcome.counts))
+            .await;
+        match &outcome.status {
+            SnapshotStatus::Complete => tracing::info!(
+                snapshot.id = %id, atlas.org_id = org_id,
+                principals = outcome.counts.principals, entitlements = outcome.counts.entitlements,
+                requests = outcome.requests, totals_differing = outcome.totals_differing,
+                duration_ms = outcome.duration_ms, "snapshot complete"
+            ),
+            SnapshotStatus::Failed { error } => tracing::warn!(
+                snapshot.id = %id, atlas.org_id = org_id, error = %error,
+                requests = outcome.requests, duration_ms = outcome.duration_ms, "snapshot failed"
+            ),
         }
-        Err(err) => {
-            let request_json = error_request(&err, &records);
-            let message = err.to_string();
-            fail(
-                pool,
-                &request.actor,
-                id,
-                org_id,
-                &message,
-                Some(&request_json),
-                &records,
-            )
-            .await?;
-            failed_outcome(id, message, records.len(), elapsed())
+        if matches!(outcome.status, SnapshotStatus::Complete) {
+            // Closing the loop: revoked entitlements that came back are reopened with an alert.
+            if let Err(err) = crate::backend::remediation::recheck::recheck_snapshot(pool, id).await
+            {
+                tracing::error!(snapshot.id = %id, error = %err, "re-checking revoked entitlements failed");
+            }
         }
-    };
-    match &outcome.status {
-        SnapshotStatus::Complete => tracing::info!(
-            snapshot.id = %id, atlas.org_id = org_id,
-            principals = outcome.counts.principals, entitlements = outcome.counts.entitlements,
-            requests = outcome.requests, totals_differing = outcome.totals_differing,
-            duration_ms = outcome.duration_ms, "snapshot complete"
-        ),
-        SnapshotStatus::Failed { error } => tracing::warn!(
-            snapshot.id = %id, atlas.org_id = org_id, error = %error,
-            requests = outcome.requests, duration_ms = outcome.duration_ms, "snapshot failed"
-        ),
-    }
-    if matches!(outcome.status, SnapshotStatus::Complete) {
-        // Closing the loop: revoked entitlements that came back are reopened with an alert.
-        if let Err(err) = crate::backend::remediation::recheck::recheck_snapshot(pool, id).await {
-            tracing::error!(snapshot.id = %id, error = %err, "re-checking revoked entitlements failed");
+        if let Err(err) = lock.release().await {
+            tracing::warn!(atlas.org_id = org_id, error = %err, "releasing the snapshot lock failed; its connection was closed");
         }
+        Ok(outcome)
     }
-    if let Err(err) = lock.release().await {
-        tracing::warn!(atlas.org_id = org_id, error = %err, "releasing the snapshot lock failed; its connection was closed");
-    }
-    Ok(outcome)
 }
 
 fn failed_outcome(id: Uuid, error: String, requests: usize, duration_ms: u64) -> SnapshotOutcome {
@@ -325,6 +403,7 @@ async fn complete(
     )
     .await?;
     store::update_org_name(&mut tx, org_id, org_name).await?;
+    usage::record_last_auth(&mut tx, id).await?;
     audit::record(
         &mut tx,
         event(

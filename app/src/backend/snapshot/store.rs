@@ -3,11 +3,10 @@
 //! FROM UNNEST(…)` per table, never a loop of single-row inserts.
 //!
 //! The database refuses any change to a complete snapshot or its rows (triggers in the
-//! `snapshots` migration), deletion included.
+//! `snapshots` migration), deletion included except through retention's audited path.
 
-// Limitation: there is no retention job yet, and the triggers refuse deleting a complete
-// snapshot; old snapshots are kept until a sanctioned retention path (that spares snapshots
-// used by a campaign) is added.
+// Deleting old snapshots is retention's job alone (`retention.rs`): the only path the
+// triggers let through, audited, and never for a snapshot a campaign uses.
 
 use std::io::Write;
 

@@ -1,5 +1,6 @@
-//! Cluster names of a project and each cluster's change status, for waiting until a
-//! database-user change has been applied everywhere.
+//! Cluster names of a project (database access history is read per cluster) and each
+//! cluster's change status, for waiting until a database-user change has been applied
+//! everywhere.
 
 use crate::backend::atlas::client::AtlasClient;
 use crate::backend::atlas::error::AtlasError;
