@@ -72,6 +72,9 @@ pub enum Command {
         /// Atlas requests per second this worker allows itself; 0 for no pacing.
         #[arg(long, default_value_t = crate::remediation::DEFAULT_PER_SECOND)]
         rate_limit: u32,
+        /// Seconds a claimed job stays this worker's before another may take it over.
+        #[arg(long, default_value_t = 180)]
+        lease_secs: u64,
     },
     /// Audit log tools.
     Audit {
@@ -98,8 +101,13 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Demo(args) => serve(&cli.common, ServeArgs { demo: true, ..args }).await,
         Command::ImportPeople { file } => import_people(&cli.common, &file).await,
         Command::Snapshot { org } => snapshot::run(&cli.common.database_url, &org).await,
-        Command::Remediate { batch, rate_limit } => {
-            crate::remediation::run_cli(&cli.common.database_url, batch, rate_limit).await
+        Command::Remediate {
+            batch,
+            rate_limit,
+            lease_secs,
+        } => {
+            let lease = std::time::Duration::from_secs(lease_secs.max(1));
+            crate::remediation::run_cli(&cli.common.database_url, batch, rate_limit, lease).await
         }
         Command::AtlasSim { bind, seed } => crate::atlas_sim::run_cli(&bind, seed).await,
         Command::Audit {

@@ -49,7 +49,7 @@ pub fn spawn(pool: PgPool, client: AtlasClient) {
 }
 
 /// `attest remediate`: one worker in the foreground until Ctrl-C or SIGTERM.
-pub async fn run_cli(database_url: &str, batch: i64, per_second: u32) -> ExitCode {
+pub async fn run_cli(database_url: &str, batch: i64, per_second: u32, lease: Duration) -> ExitCode {
     let env = match crate::cli::atlas_env_from_process() {
         Ok(env) => env,
         Err(message) => return crate::cli::fail(&message),
@@ -68,6 +68,7 @@ pub async fn run_cli(database_url: &str, batch: i64, per_second: u32) -> ExitCod
         settings: WorkerSettings {
             name: format!("remediate-{}", std::process::id()),
             batch: batch.max(1),
+            lease,
             ..WorkerSettings::default()
         },
     };

@@ -56,6 +56,10 @@ impl Worker {
         tracing::info!(worker = %self.settings.name, "remediation worker started");
         tokio::pin!(shutdown);
         loop {
+            // Checked between batches too, so a busy worker still stops when asked.
+            if futures_util::FutureExt::now_or_never(&mut shutdown).is_some() {
+                break;
+            }
             let ran = match self.run_once().await {
                 Ok(ran) => ran,
                 Err(err) => {
