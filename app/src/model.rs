@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 pub mod access_words;
 pub mod campaign;
+pub mod remediation;
 
 /// A role granted inside Attest. Reviewer is not a stored role: anyone with assigned
 /// review items reviews them.
@@ -75,17 +76,19 @@ pub enum Section {
     Campaigns,
     Inventory,
     People,
+    Remediation,
     Audit,
     Settings,
 }
 
 impl Section {
-    pub const ALL: [Section; 7] = [
+    pub const ALL: [Section; 8] = [
         Section::Dashboard,
         Section::MyReviews,
         Section::Campaigns,
         Section::Inventory,
         Section::People,
+        Section::Remediation,
         Section::Audit,
         Section::Settings,
     ];
@@ -97,6 +100,7 @@ impl Section {
             Section::Campaigns => "Campaigns",
             Section::Inventory => "Inventory",
             Section::People => "People",
+            Section::Remediation => "Remediation",
             Section::Audit => "Audit",
             Section::Settings => "Settings",
         }
@@ -109,6 +113,7 @@ impl Section {
             Section::Campaigns => "/campaigns",
             Section::Inventory => "/inventory",
             Section::People => "/people",
+            Section::Remediation => "/remediation",
             Section::Audit => "/audit",
             Section::Settings => "/settings",
         }
@@ -121,9 +126,11 @@ impl Section {
             Section::Dashboard => true,
             // A pure auditor reviews nothing; everyone else may have items assigned.
             Section::MyReviews => viewer.is_admin() || !viewer.has(Role::Auditor),
-            Section::Campaigns | Section::Inventory | Section::People | Section::Audit => {
-                viewer.can_read_everything()
-            }
+            Section::Campaigns
+            | Section::Inventory
+            | Section::People
+            | Section::Remediation
+            | Section::Audit => viewer.can_read_everything(),
             Section::Settings => viewer.is_admin(),
         }
     }

@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod campaigns;
 pub mod people;
+pub mod remediation;
 pub mod reviews;
 pub mod session;
 pub mod users;

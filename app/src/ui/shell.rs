@@ -76,6 +76,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/inventory") view=pages::placeholder::InventoryPage/>
                     <Route path=path!("/people") view=pages::people::PeoplePage/>
                     <Route path=path!("/audit") view=pages::audit::AuditPage/>
+                    <Route path=path!("/remediation") view=pages::remediation::RemediationPage/>
                     <Route path=path!("/settings") view=pages::settings::SettingsPage/>
                 </ParentRoute>
             </Routes>

@@ -10,6 +10,7 @@
 //! - `worker`: the loop that ties them together; several may run in several processes.
 //! - `admin`: release, retry, cancel, mark done by hand, pause and dry run.
 //! - `recheck`: a later snapshot reopens revoked entitlements that came back.
+//! - `queue`: what the admin queue page and the campaign dashboard show.
 //!
 //! No database transaction is ever open across an Atlas call.
 
@@ -21,6 +22,7 @@ pub mod lease;
 pub mod mask;
 pub mod operation;
 pub mod probe;
+pub mod queue;
 pub mod recheck;
 pub mod worker;
 

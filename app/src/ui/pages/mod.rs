@@ -5,6 +5,7 @@ pub mod campaigns;
 pub mod dashboard;
 pub mod people;
 pub mod placeholder;
+pub mod remediation;
 pub mod reviews;
 pub mod settings;
 pub mod sign_in;
