@@ -62,6 +62,12 @@ async fn the_queue_page_shows_the_job_and_admins_release_it(pool: PgPool) {
     );
     assert!(page.body.contains("Release 1 change(s)"));
 
+    let dashboard = admin.get(&format!("/campaigns/{campaign}")).await;
+    assert!(
+        dashboard.body.contains("awaiting_approval: 1"),
+        "the campaign dashboard counts its remediation"
+    );
+
     let released: i64 = admin
         .call(
             "release_remediation",

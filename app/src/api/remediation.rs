@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::error::AppError;
-use crate::model::remediation::RemediationQueue;
+use crate::model::remediation::{CampaignRemediation, RemediationQueue};
 
 /// The queue, with jobs of one status only when `status` is set.
 #[server(endpoint = "load_remediation_queue")]
@@ -17,6 +17,17 @@ pub async fn load_remediation_queue(
     let ctx = AppContext::current()?;
     let status = status.filter(|s| !s.trim().is_empty());
     Ok(remediation::queue::load(&ctx.pool, status.as_deref()).await?)
+}
+
+/// One campaign's remediation counts by status; `None` before any revoke was submitted.
+#[server(endpoint = "load_campaign_remediation")]
+pub async fn load_campaign_remediation(
+    campaign_id: Uuid,
+) -> Result<Option<CampaignRemediation>, AppError> {
+    use crate::backend::{AppContext, auth, remediation};
+    auth::require_reader().await?;
+    let ctx = AppContext::current()?;
+    Ok(remediation::queue::campaign(&ctx.pool, campaign_id).await?)
 }
 
 /// Releases a campaign's held changes; `confirm_share` is the guard-rail checkbox.

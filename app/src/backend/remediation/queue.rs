@@ -45,35 +45,7 @@ pub async fn load(
         )
         .fetch_one(pool)
         .await?;
-    let counts: Vec<(uuid::Uuid, String, String, String, i64, bool)> = sqlx::query_as(
-        "SELECT c.id, c.name, c.remediation_mode, j.status, count(*), \
-                bool_or(j.status = 'awaiting_approval' AND c.remediation_share_confirmed_at IS NULL \
-                        AND EXISTS (SELECT 1 FROM remediation_alert a \
-                                    WHERE a.kind = 'share_exceeded' AND a.campaign_id = c.id)) \
-         FROM remediation_job j JOIN campaign c ON c.id = j.campaign_id \
-         GROUP BY c.id, c.name, c.remediation_mode, j.status ORDER BY c.name, j.status",
-    )
-    .fetch_all(pool)
-    .await?;
-    let mut campaigns: Vec<CampaignRemediation> = Vec::new();
-    for (id, name, mode, status, n, share) in counts {
-        if campaigns.last().is_none_or(|c| c.campaign_id != id) {
-            campaigns.push(CampaignRemediation {
-                campaign_id: id,
-                campaign_name: name,
-                mode,
-                counts: Vec::new(),
-                held: 0,
-                needs_share_confirmation: false,
-            });
-        }
-        let campaign = campaigns.last_mut().expect("pushed above");
-        if status == "awaiting_approval" {
-            campaign.held += n;
-        }
-        campaign.needs_share_confirmation |= share;
-        campaign.counts.push((status, n));
-    }
+    let campaigns = load_counts(pool, None).await?;
     let alerts = sqlx::query_as::<_, (i64, String, String, String)>(
         "SELECT id, kind, message, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') \
          FROM remediation_alert WHERE acknowledged_at IS NULL ORDER BY id DESC LIMIT 50",
@@ -113,6 +85,54 @@ pub async fn load(
         alerts,
         jobs: jobs.into_iter().map(row).collect(),
     })
+}
+
+/// One campaign's counts, for its dashboard.
+pub async fn campaign(
+    pool: &PgPool,
+    campaign_id: uuid::Uuid,
+) -> Result<Option<CampaignRemediation>, RemediationError> {
+    let counts = load_counts(pool, Some(campaign_id)).await?;
+    Ok(counts.into_iter().next())
+}
+
+/// Jobs per status of every campaign (or one), with what releasing needs.
+async fn load_counts(
+    pool: &PgPool,
+    only: Option<uuid::Uuid>,
+) -> Result<Vec<CampaignRemediation>, RemediationError> {
+    let counts: Vec<(uuid::Uuid, String, String, String, i64, bool)> = sqlx::query_as(
+        "SELECT c.id, c.name, c.remediation_mode, j.status, count(*), \
+                bool_or(j.status = 'awaiting_approval' AND c.remediation_share_confirmed_at IS NULL \
+                        AND EXISTS (SELECT 1 FROM remediation_alert a \
+                                    WHERE a.kind = 'share_exceeded' AND a.campaign_id = c.id)) \
+         FROM remediation_job j JOIN campaign c ON c.id = j.campaign_id \
+         WHERE $1::uuid IS NULL OR c.id = $1 \
+         GROUP BY c.id, c.name, c.remediation_mode, j.status ORDER BY c.name, j.status",
+    )
+    .bind(only)
+    .fetch_all(pool)
+    .await?;
+    let mut campaigns: Vec<CampaignRemediation> = Vec::new();
+    for (id, name, mode, status, n, share) in counts {
+        if campaigns.last().is_none_or(|c| c.campaign_id != id) {
+            campaigns.push(CampaignRemediation {
+                campaign_id: id,
+                campaign_name: name,
+                mode,
+                counts: Vec::new(),
+                held: 0,
+                needs_share_confirmation: false,
+            });
+        }
+        let campaign = campaigns.last_mut().expect("pushed above");
+        if status == "awaiting_approval" {
+            campaign.held += n;
+        }
+        campaign.needs_share_confirmation |= share;
+        campaign.counts.push((status, n));
+    }
+    Ok(campaigns)
 }
 
 fn row(job: Job) -> JobRow {

@@ -265,3 +265,33 @@ fn JobTable(
         </div>
     }.into_any()
 }
+
+/// A campaign's remediation at a glance, for its dashboard: jobs by status and a link to the
+/// queue. Nothing is shown before a revoke is submitted.
+#[component]
+pub fn CampaignRemediationSummary(campaign_id: uuid::Uuid) -> impl IntoView {
+    let counts = Resource::new(
+        move || campaign_id,
+        crate::api::remediation::load_campaign_remediation,
+    );
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match counts.await {
+                    Ok(Some(c)) => {
+                        let line = c.counts.iter().map(|(s, n)| format!("{s}: {n}")).collect::<Vec<_>>().join(" · ");
+                        view! {
+                            <section aria-labelledby="remediation-heading">
+                                <h2 id="remediation-heading">"Remediation"</h2>
+                                <p class="remediation-counts">{format!("Mode {} · ", c.mode)} {line}</p>
+                                <p><a href="/remediation">"Open the remediation queue"</a></p>
+                            </section>
+                        }.into_any()
+                    }
+                    Ok(None) => ().into_any(),
+                    Err(error) => view! { <ErrorNote error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

@@ -85,6 +85,9 @@ fn Campaign(detail: CampaignDetail, is_admin: bool) -> impl IntoView {
         </p>
         {(!detail.description.is_empty()).then(|| view! { <p>{detail.description.clone()}</p> })}
         <Settings detail=detail.clone()/>
+        {(status != "draft").then(|| view! {
+            <crate::ui::pages::remediation::CampaignRemediationSummary campaign_id=id/>
+        })}
         {by_status}
     }
 }
