@@ -10,6 +10,8 @@ pub mod campaign;
 pub mod context;
 pub mod db;
 pub mod directory;
+pub mod identity;
+pub mod inventory;
 pub mod remediation;
 pub mod respond;
 pub mod security;

@@ -96,6 +96,8 @@ pub async fn import_roster(
     .execute(&mut *tx)
     .await?;
     upsert_people(&mut tx, import_id, &people).await?;
+    // People changed, so who is behind each principal may have too.
+    crate::backend::identity::refresh_latest_links(&mut tx, None).await?;
     audit::record(
         &mut tx,
         NewEvent {

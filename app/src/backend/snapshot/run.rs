@@ -404,6 +404,8 @@ async fn complete(
     .await?;
     store::update_org_name(&mut tx, org_id, org_name).await?;
     usage::record_last_auth(&mut tx, id).await?;
+    // Linked in the same transaction: a complete snapshot is never seen without its links.
+    let links = crate::backend::identity::refresh_links(&mut tx, id).await?;
     audit::record(
         &mut tx,
         event(
@@ -414,6 +416,7 @@ async fn complete(
                 "org_id": org_id, "principals": counts.principals,
                 "entitlements": counts.entitlements, "requests": records.len(),
                 "content_sha256": hash, "pages_sha256": pages, "api_versions": versions,
+                "identity_links": links,
             }),
         ),
     )
