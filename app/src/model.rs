@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 pub mod access_words;
 pub mod campaign;
+pub mod inventory;
 pub mod remediation;
 
 /// A role granted inside Attest. Reviewer is not a stored role: anyone with assigned

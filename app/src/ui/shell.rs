@@ -73,7 +73,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/campaigns") view=pages::campaigns::CampaignsPage/>
                     <Route path=path!("/campaigns/new") view=pages::campaigns::NewCampaignPage/>
                     <Route path=path!("/campaigns/:id") view=pages::campaigns::CampaignPage/>
-                    <Route path=path!("/inventory") view=pages::placeholder::InventoryPage/>
+                    <Route path=path!("/inventory") view=pages::inventory::explorer::InventoryPage/>
+                    <Route path=path!("/inventory/leavers") view=pages::inventory::leavers::LeaversPage/>
+                    <Route path=path!("/inventory/mappings") view=pages::inventory::mappings::MappingsPage/>
+                    <Route path=path!("/inventory/people/:id") view=pages::inventory::person::PersonAccessPage/>
+                    <Route path=path!("/inventory/projects/:org/:project") view=pages::inventory::project::ProjectAccessPage/>
                     <Route path=path!("/people") view=pages::people::PeoplePage/>
                     <Route path=path!("/audit") view=pages::audit::AuditPage/>
                     <Route path=path!("/remediation") view=pages::remediation::RemediationPage/>

@@ -5,6 +5,7 @@ pub mod csrf;
 pub mod error_page;
 pub mod headers;
 pub mod health;
+pub mod inventory_export;
 pub mod metrics;
 pub mod request_log;
 pub mod roster_upload;

@@ -15,7 +15,8 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 use super::metrics::Metrics;
 use super::{
-    auth_routes, csrf, headers, health, request_log, roster_upload, snapshot_routes, viewer,
+    auth_routes, csrf, headers, health, inventory_export, request_log, roster_upload,
+    snapshot_routes, viewer,
 };
 use crate::config::ServeConfig;
 use crate::oidc::{self, Oidc};
@@ -69,6 +70,10 @@ pub fn build_router(state: ServerState) -> Router {
                 .layer(DefaultBodyLimit::max(roster_upload::MAX_ROSTER_BYTES)),
         )
         .route("/snapshots/take", post(snapshot_routes::take_snapshot))
+        .route(
+            "/inventory/export.csv",
+            get(inventory_export::export_inventory),
+        )
         .leptos_routes_with_context(
             &state,
             routes,

@@ -7,6 +7,7 @@
     reason = "each test binary uses a different subset of these helpers"
 )]
 
+pub mod access;
 pub mod issuer;
 
 use axum::Router;

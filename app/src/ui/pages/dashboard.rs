@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::model::{Section, Viewer};
+use crate::ui::pages::inventory::leavers::LeaverPanel;
 
 /// A summary of what the viewer can do, with links to their sections.
 #[component]
@@ -22,6 +23,7 @@ pub fn DashboardPage() -> impl IntoView {
             <h2 id="next-heading">"Where to go"</h2>
             <ul class="link-list">{sections}</ul>
         </section>
+        <LeaverPanel/>
         <section aria-labelledby="campaigns-heading">
             <h2 id="campaigns-heading">"Campaigns"</h2>
             <p class="empty">"No review campaigns yet. Campaign progress will appear here."</p>

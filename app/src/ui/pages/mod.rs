@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod campaigns;
 pub mod dashboard;
+pub mod inventory;
 pub mod people;
 pub mod placeholder;
 pub mod remediation;

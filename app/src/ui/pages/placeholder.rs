@@ -1,27 +1,6 @@
-//! Sections whose content arrives with later capabilities; each shows an honest empty state
-//! and enforces the same role rule as its future server functions.
+//! The page for an address that has none.
 
 use leptos::prelude::*;
-
-use crate::model::{Section, Viewer};
-use crate::ui::components::access::NoAccess;
-
-fn gated(section: Section, body: impl IntoView + 'static) -> AnyView {
-    let viewer = expect_context::<Viewer>();
-    if section.visible_to(&viewer) {
-        view! { <h1>{section.label()}</h1> {body} }.into_any()
-    } else {
-        view! { <NoAccess/> }.into_any()
-    }
-}
-
-#[component]
-pub fn InventoryPage() -> impl IntoView {
-    gated(
-        Section::Inventory,
-        view! { <p class="empty">"No snapshot has been taken yet, so there is no inventory."</p> },
-    )
-}
 
 #[component]
 pub fn NotFound() -> impl IntoView {

@@ -1,0 +1,94 @@
+//! One page of the inventory explorer.
+
+use sqlx::PgPool;
+
+use super::InventoryError;
+use super::query::{RowRecord, Scope, ValidFilter, count_capped, rows_query};
+use crate::model::inventory::{InventoryFilter, InventoryPage, SnapshotRef};
+
+/// Rows per page of the explorer.
+pub const PAGE_SIZE: i64 = 50;
+/// Counting stops here: "10,000 or more" is as useful as an exact number and much cheaper.
+pub const COUNT_CAP: i64 = 10_000;
+
+/// The page of `filter` over the newest complete snapshot of every org, `page_size` rows long.
+pub async fn search(
+    pool: &PgPool,
+    filter: &InventoryFilter,
+    page_size: i64,
+) -> Result<InventoryPage, InventoryError> {
+    let filter = ValidFilter::new(filter)?;
+    let mut conn = pool.acquire().await?;
+    let scope = Scope::current(&mut conn).await?;
+    search_in(&mut conn, &filter, &scope, page_size).await
+}
+
+/// [`search`] with the filter already checked and the scope already read.
+pub async fn search_in(
+    conn: &mut sqlx::PgConnection,
+    filter: &ValidFilter,
+    scope: &Scope,
+    page_size: i64,
+) -> Result<InventoryPage, InventoryError> {
+    let snapshots = snapshot_refs(&mut *conn, scope).await?;
+    if scope.snapshots.is_empty() {
+        return Ok(InventoryPage {
+            rows: Vec::new(),
+            total: 0,
+            total_capped: false,
+            page: filter.page,
+            page_size,
+            snapshots,
+            dormant_days: scope.dormant_days,
+        });
+    }
+    let total = count_capped(&mut *conn, filter, scope, COUNT_CAP + 1).await?;
+    let mut qb = rows_query(filter, scope);
+    qb.push(" LIMIT ")
+        .push_bind(page_size)
+        .push(" OFFSET ")
+        .push_bind((filter.page - 1).saturating_mul(page_size));
+    let records: Vec<RowRecord> = qb.build_query_as().fetch_all(&mut *conn).await?;
+    Ok(InventoryPage {
+        rows: records
+            .into_iter()
+            .map(|r| r.into_row(scope.dormant_days))
+            .collect(),
+        total: total.min(COUNT_CAP),
+        total_capped: total > COUNT_CAP,
+        page: filter.page,
+        page_size,
+        snapshots,
+        dormant_days: scope.dormant_days,
+    })
+}
+
+/// The snapshots of `scope` with their org names, by org name.
+async fn snapshot_refs(
+    conn: &mut sqlx::PgConnection,
+    scope: &Scope,
+) -> Result<Vec<SnapshotRef>, InventoryError> {
+    let rows: Vec<(
+        uuid::Uuid,
+        String,
+        String,
+        Option<chrono::DateTime<chrono::Utc>>,
+    )> = sqlx::query_as(
+        "SELECT s.id, s.org_id, o.name, s.finished_at FROM snapshot s \
+             JOIN atlas_org o ON o.id = s.org_id WHERE s.id = ANY($1) ORDER BY o.name, s.org_id",
+    )
+    .bind(&scope.snapshots)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, org_id, org_name, finished)| SnapshotRef {
+            id,
+            org_id,
+            org_name,
+            finished_at: finished
+                .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+                .unwrap_or_default(),
+        })
+        .collect())
+}
