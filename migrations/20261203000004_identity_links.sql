@@ -14,34 +14,43 @@ CREATE TABLE inventory_setting (
 );
 INSERT INTO inventory_setting DEFAULT VALUES;
 
--- An admin's statement that a principal belongs to a person. Keyed by org and the principal's
--- stable key, so it holds in every later snapshot of the org. Made and removed with an audit
--- event; removing the row is the "unmap".
+-- An admin's statement that a person holds or owns a principal. Keyed by org, the principal's
+-- stable key and the relation, so it holds in every later snapshot of the org. Made and removed
+-- with an audit event; removing the row is the "unmap".
 CREATE TABLE identity_mapping (
     org_id            TEXT NOT NULL REFERENCES atlas_org(id),
     principal_key     TEXT NOT NULL,
+    -- 'holder': the access is the person's own (an Atlas user, a personal database user);
+    -- 'owner': the person answers for a shared or non-human credential (API key, service
+    -- account, a service's database user).
+    relation          TEXT NOT NULL CHECK (relation IN ('holder', 'owner')),
     person_id         UUID NOT NULL REFERENCES person(id),
     mapped_by         UUID REFERENCES app_user(id),
     mapped_by_label   TEXT NOT NULL,
     mapped_at         TIMESTAMPTZ NOT NULL DEFAULT now(),
-    PRIMARY KEY (org_id, principal_key)
+    PRIMARY KEY (org_id, principal_key, relation)
 );
 CREATE INDEX identity_mapping_person ON identity_mapping (person_id);
 
--- The materialized link of one principal of one snapshot to a person. Derived data, rebuilt
--- set-based whenever its inputs change (snapshot completed, roster imported, mapping changed);
--- a principal with no row is an orphan. Deleting a snapshot's principals takes their links.
+-- The materialized links of one principal of one snapshot: at most one holder and one owner.
+-- Derived data, rebuilt set-based whenever its inputs change (snapshot completed, roster
+-- imported, mapping or settings changed); a principal with no row is an orphan. Deleting a
+-- snapshot's principals takes their links.
 CREATE TABLE identity_link (
     snapshot_id    UUID NOT NULL,
     principal_key  TEXT NOT NULL,
+    relation       TEXT NOT NULL CHECK (relation IN ('holder', 'owner')),
     person_id      UUID NOT NULL REFERENCES person(id),
-    -- explicit_mapping > email > owner_label > username_email, in that order of precedence.
+    -- Holder: explicit_mapping > email (Atlas users) > username_email (database users).
+    -- Owner: explicit_mapping > owner_label (database users).
     method         TEXT NOT NULL CHECK (method IN ('explicit_mapping', 'email', 'owner_label',
                        'username_email')),
-    -- What matched: the email, the label value, or the username.
+    CHECK ((relation = 'holder' AND method IN ('explicit_mapping', 'email', 'username_email'))
+        OR (relation = 'owner' AND method IN ('explicit_mapping', 'owner_label'))),
+    -- What matched: the email, the label value, the username, or who mapped it.
     matched_on     TEXT,
     linked_at      TIMESTAMPTZ NOT NULL DEFAULT now(),
-    PRIMARY KEY (snapshot_id, principal_key),
+    PRIMARY KEY (snapshot_id, principal_key, relation),
     FOREIGN KEY (snapshot_id, principal_key) REFERENCES principal (snapshot_id, key)
         ON DELETE CASCADE
 );

@@ -5,7 +5,7 @@
 mod common;
 
 use app::backend::identity::{
-    IdentityError, MappingRequest, map_principal, unmap_principal, update_settings,
+    IdentityError, MappingRequest, Relation, map_principal, unmap_principal, update_settings,
 };
 use app::backend::snapshot::{PrincipalKind, Tier};
 use sqlx::PgPool;
@@ -27,7 +27,12 @@ fn request<'a>(key: &'a str, email: &'a str) -> MappingRequest<'a> {
         org_id: ORG,
         principal_key: key,
         person_email: email,
+        relation: None,
     }
+}
+
+fn link(email: &str, method: &str) -> Option<(String, String)> {
+    Some((email.into(), method.into()))
 }
 
 #[sqlx::test(migrator = "app::backend::db::MIGRATOR")]
@@ -36,7 +41,6 @@ async fn each_method_links_the_principals_it_applies_to_and_the_rest_are_orphans
     let ann = atlas_user("u1", "Ann.Lee@Example.COM");
     let labelled = database_user("svc-orders", &[("Owner", " BO.KIM@example.com ")]);
     let email_named = database_user("cy.ng@example.com", &[]);
-    // The owner label outranks a username that is someone else's email.
     let both = database_user("di.ox@example.com", &[("owner", "ann.lee@example.com")]);
     let unlabelled = database_user("etl", &[("team", "data")]);
     let key = principal("apikey:k1", PrincipalKind::ApiKey, "ci key");
@@ -58,32 +62,40 @@ async fn each_method_links_the_principals_it_applies_to_and_the_rest_are_orphans
         .collect();
     let snapshot = complete_snapshot(&pool, all, grants).await;
 
-    let link = |key: String| {
+    let holder = |key: String| {
         let pool = pool.clone();
-        async move { link_of(&pool, snapshot, &key).await }
+        async move { link_of(&pool, snapshot, &key, "holder").await }
+    };
+    let owner = |key: String| {
+        let pool = pool.clone();
+        async move { link_of(&pool, snapshot, &key, "owner").await }
     };
     assert_eq!(
-        link(ann.key).await,
-        Some(("ann.lee@example.com".into(), "email".into()))
+        holder(ann.key.clone()).await,
+        link("ann.lee@example.com", "email")
+    );
+    assert_eq!(owner(ann.key).await, None);
+    assert_eq!(holder(labelled.key.clone()).await, None);
+    assert_eq!(
+        owner(labelled.key).await,
+        link("bo.kim@example.com", "owner_label")
     );
     assert_eq!(
-        link(labelled.key).await,
-        Some(("bo.kim@example.com".into(), "owner_label".into()))
+        holder(email_named.key).await,
+        link("cy.ng@example.com", "username_email")
+    );
+    // A personal database user labelled with someone else as its owner has both.
+    assert_eq!(
+        holder(both.key.clone()).await,
+        link("di.ox@example.com", "username_email")
     );
     assert_eq!(
-        link(email_named.key).await,
-        Some(("cy.ng@example.com".into(), "username_email".into()))
-    );
-    assert_eq!(
-        link(both.key).await,
-        Some(("ann.lee@example.com".into(), "owner_label".into()))
+        owner(both.key).await,
+        link("ann.lee@example.com", "owner_label")
     );
     for orphan in [unlabelled.key, key.key, team.key, stranger.key] {
-        assert_eq!(
-            link(orphan.clone()).await,
-            None,
-            "{orphan} should be unlinked"
-        );
+        assert_eq!(holder(orphan.clone()).await, None, "{orphan} has no holder");
+        assert_eq!(owner(orphan.clone()).await, None, "{orphan} has no owner");
     }
 }
 
@@ -101,25 +113,27 @@ async fn an_explicit_mapping_overrides_inference_carries_across_snapshots_and_is
         .collect();
     let first = complete_snapshot(&pool, rows.clone(), grants).await;
 
+    let owned_by_cy = MappingRequest {
+        relation: Some(Relation::Owner),
+        ..request(&labelled.key, " Cy.Ng@example.com ")
+    };
     assert!(
-        map_principal(
-            &pool,
-            admin(),
-            request(&labelled.key, " Cy.Ng@example.com ")
-        )
-        .await
-        .expect("mapping is valid")
+        map_principal(&pool, admin(), owned_by_cy)
+            .await
+            .expect("mapping is valid")
     );
+    // A service account's usual relation is owner.
     map_principal(&pool, admin(), request(&key.key, "di.ox@example.com"))
         .await
         .expect("mapping is valid");
     assert_eq!(
-        link_of(&pool, first, &labelled.key).await,
-        Some(("cy.ng@example.com".into(), "explicit_mapping".into()))
+        link_of(&pool, first, &labelled.key, "owner").await,
+        link("cy.ng@example.com", "explicit_mapping")
     );
+    assert_eq!(link_of(&pool, first, &labelled.key, "holder").await, None);
     assert_eq!(
-        link_of(&pool, first, &key.key).await,
-        Some(("di.ox@example.com".into(), "explicit_mapping".into()))
+        link_of(&pool, first, &key.key, "owner").await,
+        link("di.ox@example.com", "explicit_mapping")
     );
     // Mapping again to the same person changes nothing and writes no second event.
     assert!(
@@ -135,17 +149,21 @@ async fn an_explicit_mapping_overrides_inference_carries_across_snapshots_and_is
         .collect();
     let second = complete_snapshot(&pool, rows, grants).await;
     assert_eq!(
-        link_of(&pool, second, &key.key).await,
-        Some(("di.ox@example.com".into(), "explicit_mapping".into())),
+        link_of(&pool, second, &key.key, "owner").await,
+        link("di.ox@example.com", "explicit_mapping"),
         "a mapping is keyed by org and stable principal key"
     );
 
-    unmap_principal(&pool, admin(), ORG, &labelled.key)
+    assert!(matches!(
+        unmap_principal(&pool, admin(), ORG, &labelled.key, Relation::Holder).await,
+        Err(IdentityError::NotFound(_))
+    ));
+    unmap_principal(&pool, admin(), ORG, &labelled.key, Relation::Owner)
         .await
         .expect("the mapping exists");
     assert_eq!(
-        link_of(&pool, second, &labelled.key).await,
-        Some(("bo.kim@example.com".into(), "owner_label".into())),
+        link_of(&pool, second, &labelled.key, "owner").await,
+        link("bo.kim@example.com", "owner_label"),
         "without the mapping, inference applies again"
     );
     assert_eq!(
@@ -153,7 +171,7 @@ async fn an_explicit_mapping_overrides_inference_carries_across_snapshots_and_is
         1
     );
     assert!(matches!(
-        unmap_principal(&pool, admin(), ORG, &labelled.key).await,
+        unmap_principal(&pool, admin(), ORG, &labelled.key, Relation::Owner).await,
         Err(IdentityError::NotFound(_))
     ));
 }
@@ -163,7 +181,8 @@ async fn a_bad_mapping_is_refused_with_what_is_wrong_and_changes_nothing(pool: P
     roster(&pool, &PEOPLE).await;
     let db = database_user("etl", &[]);
     let team = principal("team:t1", PrincipalKind::Team, "platform");
-    let rows = vec![db.clone(), team.clone()];
+    let user = atlas_user("u9", "someone@elsewhere.example");
+    let rows = vec![db.clone(), team.clone(), user.clone()];
     let grants = rows
         .iter()
         .map(|p| grant(p, "GROUP_READ_ONLY", Tier::Read))
@@ -204,11 +223,22 @@ async fn a_bad_mapping_is_refused_with_what_is_wrong_and_changes_nothing(pool: P
                 org_id: "ffffffffffffffffffffffff",
                 principal_key: &db.key,
                 person_email: "ann.lee@example.com",
+                relation: None,
             },
         )
         .await,
     );
     assert!(msg.starts_with("Organization:"), "{msg}");
+    // An Atlas user is always someone's own access, never an owned credential.
+    let as_owner = MappingRequest {
+        relation: Some(Relation::Owner),
+        ..request(&user.key, "ann.lee@example.com")
+    };
+    let msg = refused(map_principal(&pool, admin(), as_owner).await);
+    assert!(
+        msg.starts_with("Relation:") && msg.contains("only have holder"),
+        "{msg}"
+    );
     assert_eq!(audit_events_with_action(&pool, "identity.mapped").await, 0);
 
     map_principal(&pool, admin(), request(&db.key, "ann.lee@example.com"))
@@ -216,7 +246,7 @@ async fn a_bad_mapping_is_refused_with_what_is_wrong_and_changes_nothing(pool: P
         .expect("valid");
     let msg = refused(map_principal(&pool, admin(), request(&db.key, "bo.kim@example.com")).await);
     assert!(
-        msg.contains("already mapped to ann.lee@example.com"),
+        msg.contains("already has ann.lee@example.com as its holder"),
         "{msg}"
     );
 }
@@ -232,21 +262,21 @@ async fn a_roster_import_and_a_new_owner_label_key_relink_the_newest_snapshot(po
         .map(|p| grant(p, "GROUP_READ_ONLY", Tier::Read))
         .collect();
     let snapshot = complete_snapshot(&pool, rows, grants).await;
-    assert_eq!(link_of(&pool, snapshot, &bo.key).await, None);
-    assert_eq!(link_of(&pool, snapshot, &labelled.key).await, None);
+    assert_eq!(link_of(&pool, snapshot, &bo.key, "holder").await, None);
+    assert_eq!(link_of(&pool, snapshot, &labelled.key, "owner").await, None);
 
     roster(&pool, &PEOPLE).await;
     assert_eq!(
-        link_of(&pool, snapshot, &bo.key).await,
-        Some(("bo.kim@example.com".into(), "email".into()))
+        link_of(&pool, snapshot, &bo.key, "holder").await,
+        link("bo.kim@example.com", "email")
     );
 
     update_settings(&pool, admin(), "App-Owner", 30)
         .await
         .expect("valid settings");
     assert_eq!(
-        link_of(&pool, snapshot, &labelled.key).await,
-        Some(("ann.lee@example.com".into(), "owner_label".into()))
+        link_of(&pool, snapshot, &labelled.key, "owner").await,
+        link("ann.lee@example.com", "owner_label")
     );
     assert_eq!(
         audit_events_with_action(&pool, "inventory.settings_changed").await,

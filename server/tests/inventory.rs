@@ -418,17 +418,29 @@ async fn reviewers_cannot_read_the_inventory_and_auditors_cannot_change_mappings
         .expect("auditors see mappings");
     assert_eq!(mappings.len(), 1);
     assert_eq!(mappings[0].person_email, "ann.lee@example.com");
+    assert_eq!(
+        mappings[0].relation, "owner",
+        "an API key is owned, not held"
+    );
     let refused: Result<(), AppError> = auditor
         .call(
             "unmap_principal",
-            &[("org_id", ORG), ("principal_key", key)],
+            &[
+                ("org_id", ORG),
+                ("principal_key", key),
+                ("relation", "owner"),
+            ],
         )
         .await;
     assert_eq!(refused, Err(AppError::Forbidden));
     let () = admin
         .call(
             "unmap_principal",
-            &[("org_id", ORG), ("principal_key", key)],
+            &[
+                ("org_id", ORG),
+                ("principal_key", key),
+                ("relation", "owner"),
+            ],
         )
         .await
         .expect("admins unmap");

@@ -80,15 +80,18 @@ pub async fn list_identity_mappings() -> Result<Vec<MappingRow>, AppError> {
     Ok(identity::list_mappings(&ctx.pool).await?)
 }
 
-/// Maps a principal to the person with `person_email`. Admins only.
+/// Maps a principal to the person with `person_email`, who holds or owns it (`relation`;
+/// empty for the kind's usual one). Admins only.
 #[server(endpoint = "map_principal")]
 pub async fn map_principal(
     org_id: String,
     principal_key: String,
     person_email: String,
+    #[server(default)] relation: String,
 ) -> Result<(), AppError> {
     use crate::backend::{AppContext, auth, identity};
     let viewer = auth::require_admin().await?;
+    let relation = parse_relation(&relation)?;
     let ctx = AppContext::current()?;
     identity::map_principal(
         &ctx.pool,
@@ -100,17 +103,27 @@ pub async fn map_principal(
             org_id: &org_id,
             principal_key: &principal_key,
             person_email: &person_email,
+            relation,
         },
     )
     .await?;
     Ok(())
 }
 
-/// Removes the explicit mapping of a principal. Admins only.
+/// Removes one explicit mapping (holder or owner) of a principal. Admins only.
 #[server(endpoint = "unmap_principal")]
-pub async fn unmap_principal(org_id: String, principal_key: String) -> Result<(), AppError> {
+pub async fn unmap_principal(
+    org_id: String,
+    principal_key: String,
+    relation: String,
+) -> Result<(), AppError> {
     use crate::backend::{AppContext, auth, identity};
     let viewer = auth::require_admin().await?;
+    let Some(relation) = parse_relation(&relation)? else {
+        return Err(crate::backend::respond::with_status(AppError::Invalid(
+            "Relation: say which mapping to remove, holder or owner.".into(),
+        )));
+    };
     let ctx = AppContext::current()?;
     identity::unmap_principal(
         &ctx.pool,
@@ -120,6 +133,7 @@ pub async fn unmap_principal(org_id: String, principal_key: String) -> Result<()
         },
         &org_id,
         &principal_key,
+        relation,
     )
     .await?;
     Ok(())
@@ -145,4 +159,18 @@ pub async fn update_inventory_settings(
     )
     .await?;
     Ok(())
+}
+
+/// A submitted relation: empty is none, anything but holder or owner is refused.
+#[cfg(feature = "ssr")]
+fn parse_relation(value: &str) -> Result<Option<crate::backend::identity::Relation>, AppError> {
+    use crate::backend::identity::Relation;
+    if value.trim().is_empty() {
+        return Ok(None);
+    }
+    Relation::parse(value).map(Some).ok_or_else(|| {
+        crate::backend::respond::with_status(AppError::Invalid(format!(
+            "Relation: {value:?} is not a relation; use holder or owner."
+        )))
+    })
 }

@@ -68,6 +68,14 @@ pub fn link_method_label(method: &str) -> &str {
     }
 }
 
+/// How a person stands to a principal and how that was found, in words.
+pub fn link_label(relation: &str, method: &str) -> String {
+    match relation {
+        "owner" => format!("owner, by {}", link_method_label(method)),
+        _ => link_method_label(method).to_owned(),
+    }
+}
+
 /// One entitlement as the explorer lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InventoryRow {
@@ -80,7 +88,10 @@ pub struct InventoryRow {
     pub person_id: Option<Uuid>,
     pub person_name: Option<String>,
     pub person_email: Option<String>,
-    /// How the principal was linked; `None` for an orphan (or a team or IdP group).
+    /// How the person shown stands to the principal: `holder`, else `owner`; `None` for an
+    /// orphan (or a team or IdP group).
+    pub link_relation: Option<String>,
+    /// How that link was made.
     pub link_method: Option<String>,
     pub is_leaver: bool,
     /// Whether the principal can be linked to a person at all (not a team or IdP group).
@@ -154,6 +165,8 @@ pub struct LinkedPrincipal {
     pub name: String,
     pub username: Option<String>,
     pub auth_type: Option<String>,
+    /// `holder` (their own access) or `owner` (a credential they answer for).
+    pub relation: String,
     pub link_method: String,
     /// The email, label value or username that matched; for mappings, who mapped it.
     pub matched_on: Option<String>,
@@ -205,6 +218,8 @@ pub struct ProjectAccess {
 pub struct MappingRow {
     pub org_id: String,
     pub principal_key: String,
+    /// `holder` or `owner`.
+    pub relation: String,
     /// The principal's name in the newest snapshot; `None` when it is no longer there.
     pub principal_name: Option<String>,
     pub kind: Option<String>,

@@ -9,6 +9,7 @@
 use app::backend::audit::Actor;
 use app::backend::campaign::create::create_campaign;
 use app::backend::directory::{ImportOutcome, import_roster};
+use app::backend::identity::refresh_links;
 use app::model::campaign::CampaignDraft;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -165,9 +166,11 @@ impl Snapshot {
         }
     }
 
-    /// Stores the snapshot as complete, finished `hours_ago` hours ago.
+    /// Stores the snapshot as complete, finished `hours_ago` hours ago, and links its
+    /// principals to people as the snapshot engine does on completion.
     pub async fn complete(&self, pool: &PgPool, hours_ago: i32) -> Uuid {
         self.write(pool).await;
+        let mut conn = pool.acquire().await.expect("a connection");
         sqlx::query(
             "UPDATE snapshot SET status = 'complete', \
                  finished_at = now() - make_interval(hours => $2), \
@@ -175,9 +178,12 @@ impl Snapshot {
         )
         .bind(self.id)
         .bind(hours_ago)
-        .execute(pool)
+        .execute(&mut *conn)
         .await
         .expect("snapshot completed");
+        refresh_links(&mut conn, self.id)
+            .await
+            .expect("identity links refreshed");
         self.id
     }
 

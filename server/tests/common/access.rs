@@ -161,18 +161,21 @@ pub async fn roster(pool: &PgPool, rows: &[&str]) {
     }
 }
 
-/// The link of `principal_key` in `snapshot`: (person email, method), if linked.
+/// The `relation` link (holder or owner) of `principal_key` in `snapshot`: (person email,
+/// method), if linked.
 pub async fn link_of(
     pool: &PgPool,
     snapshot: Uuid,
     principal_key: &str,
+    relation: &str,
 ) -> Option<(String, String)> {
     sqlx::query_as(
         "SELECT pe.email, l.method FROM identity_link l JOIN person pe ON pe.id = l.person_id \
-         WHERE l.snapshot_id = $1 AND l.principal_key = $2",
+         WHERE l.snapshot_id = $1 AND l.principal_key = $2 AND l.relation = $3",
     )
     .bind(snapshot)
     .bind(principal_key)
+    .bind(relation)
     .fetch_optional(pool)
     .await
     .expect("identity_link is readable")

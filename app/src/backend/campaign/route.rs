@@ -83,7 +83,8 @@ pub async fn build(conn: &mut PgConnection, population: &Population) -> Result<(
                 p.auth_type, greatest(p.last_auth, pu.last_used_at) AS last_used_at, \
                 h.person_id AS subject_person_id, o.person_id AS owner_person_id, \
                 nullif(concat_ws('+', h.method, \
-                    CASE WHEN o.person_id IS NOT NULL THEN 'owner_label' END), '') AS link_method, \
+                    CASE o.method WHEN 'explicit_mapping' THEN 'owner_mapping' \
+                                  ELSE o.method END), '') AS link_method, \
                 per.name AS person_name, per.email AS person_email, per.title AS person_title, \
                 per.department AS person_department, \
                 CASE WHEN per.id IS NULL THEN NULL WHEN {LEAVER} THEN 'leaver' \

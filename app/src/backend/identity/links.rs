@@ -1,5 +1,6 @@
 //! Materializing a snapshot's identity links: one set-based statement per method, run in
-//! precedence order so the first method to match a principal wins (`ON CONFLICT DO NOTHING`).
+//! precedence order so that, per principal and relation (holder or owner), the first method to
+//! match wins (`ON CONFLICT DO NOTHING` on the key).
 
 use serde::Serialize;
 use sqlx::{PgConnection, PgExecutor};
@@ -7,7 +8,7 @@ use uuid::Uuid;
 
 use super::LINKABLE_KINDS;
 
-/// How many principals of one snapshot each method linked.
+/// How many links of one snapshot each method made.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct LinkCounts {
     pub explicit_mapping: u64,
@@ -17,7 +18,7 @@ pub struct LinkCounts {
 }
 
 impl LinkCounts {
-    /// Principals linked by any method.
+    /// Links made by any method (a principal with a holder and an owner counts twice).
     pub fn total(&self) -> u64 {
         self.explicit_mapping + self.email + self.owner_label + self.username_email
     }
@@ -67,9 +68,12 @@ pub async fn refresh_links(conn: &mut PgConnection, snapshot_id: Uuid) -> sqlx::
         .execute(&mut *conn)
         .await?;
 
+    // Explicit mappings first, so they win over every inference for their relation.
     let explicit_mapping = sqlx::query(
-        "INSERT INTO identity_link (snapshot_id, principal_key, person_id, method, matched_on) \
-         SELECT p.snapshot_id, p.key, m.person_id, 'explicit_mapping', m.mapped_by_label \
+        "INSERT INTO identity_link \
+             (snapshot_id, principal_key, relation, person_id, method, matched_on) \
+         SELECT p.snapshot_id, p.key, m.relation, m.person_id, 'explicit_mapping', \
+                m.mapped_by_label \
          FROM principal p \
          JOIN snapshot s ON s.id = p.snapshot_id \
          JOIN identity_mapping m ON m.org_id = s.org_id AND m.principal_key = p.key \
@@ -83,10 +87,24 @@ pub async fn refresh_links(conn: &mut PgConnection, snapshot_id: Uuid) -> sqlx::
     .rows_affected();
 
     let email = sqlx::query(
-        "INSERT INTO identity_link (snapshot_id, principal_key, person_id, method, matched_on) \
-         SELECT p.snapshot_id, p.key, pe.id, 'email', pe.email \
+        "INSERT INTO identity_link \
+             (snapshot_id, principal_key, relation, person_id, method, matched_on) \
+         SELECT p.snapshot_id, p.key, 'holder', pe.id, 'email', pe.email \
          FROM principal p JOIN person pe ON pe.email = lower(btrim(p.email)) \
          WHERE p.snapshot_id = $1 AND p.kind = 'atlas_user' \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(snapshot_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+
+    let username_email = sqlx::query(
+        "INSERT INTO identity_link \
+             (snapshot_id, principal_key, relation, person_id, method, matched_on) \
+         SELECT p.snapshot_id, p.key, 'holder', pe.id, 'username_email', p.username \
+         FROM principal p JOIN person pe ON pe.email = lower(btrim(p.username)) \
+         WHERE p.snapshot_id = $1 AND p.kind = 'database_user' \
          ON CONFLICT DO NOTHING",
     )
     .bind(snapshot_id)
@@ -97,8 +115,10 @@ pub async fn refresh_links(conn: &mut PgConnection, snapshot_id: Uuid) -> sqlx::
     // Several owner labels naming different people: the alphabetically first email wins, so
     // the result is stable; the label value is kept to show what matched.
     let owner_label = sqlx::query(
-        "INSERT INTO identity_link (snapshot_id, principal_key, person_id, method, matched_on) \
-         SELECT DISTINCT ON (p.key) p.snapshot_id, p.key, pe.id, 'owner_label', l.value ->> 'value' \
+        "INSERT INTO identity_link \
+             (snapshot_id, principal_key, relation, person_id, method, matched_on) \
+         SELECT DISTINCT ON (p.key) p.snapshot_id, p.key, 'owner', pe.id, 'owner_label', \
+                l.value ->> 'value' \
          FROM principal p \
          CROSS JOIN LATERAL jsonb_array_elements(p.labels) AS l(value) \
          JOIN person pe ON pe.email = lower(btrim(l.value ->> 'value')) \
@@ -109,18 +129,6 @@ pub async fn refresh_links(conn: &mut PgConnection, snapshot_id: Uuid) -> sqlx::
     )
     .bind(snapshot_id)
     .bind(&owner_label_key)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-
-    let username_email = sqlx::query(
-        "INSERT INTO identity_link (snapshot_id, principal_key, person_id, method, matched_on) \
-         SELECT p.snapshot_id, p.key, pe.id, 'username_email', p.username \
-         FROM principal p JOIN person pe ON pe.email = lower(btrim(p.username)) \
-         WHERE p.snapshot_id = $1 AND p.kind = 'database_user' \
-         ON CONFLICT DO NOTHING",
-    )
-    .bind(snapshot_id)
     .execute(&mut *conn)
     .await?
     .rows_affected();

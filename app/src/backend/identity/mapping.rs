@@ -1,4 +1,4 @@
-//! Explicit mappings: an admin states which person a principal belongs to. Each change writes
+//! Explicit mappings: an admin states which person holds or owns a principal. Each change writes
 //! its audit event and relinks the org's newest snapshot in the same transaction.
 
 use serde_json::json;
@@ -6,16 +6,18 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::links::{latest_complete_snapshots, refresh_latest_links};
-use super::{IdentityError, LINKABLE_KINDS};
+use super::{IdentityError, LINKABLE_KINDS, Relation};
 use crate::backend::audit::{self, Actor, NewEvent};
 use crate::model::inventory::{MappingRow, kind_label};
 
-/// What an admin submitted: this principal of this org belongs to the person with this email.
+/// What an admin submitted: the person with this email holds or owns this principal of this
+/// org. Without a relation, the kind's first allowed one is used (see [`Relation::allowed_for`]).
 #[derive(Debug, Clone, Copy)]
 pub struct MappingRequest<'a> {
     pub org_id: &'a str,
     pub principal_key: &'a str,
     pub person_email: &'a str,
+    pub relation: Option<Relation>,
 }
 
 /// The principal as the org's newest snapshot has it.
@@ -80,6 +82,25 @@ pub async fn map_principal(
     }
     let mut tx = pool.begin().await?;
     let principal = principal_in_latest(&mut tx, request.org_id, request.principal_key).await?;
+    let allowed = Relation::allowed_for(&principal.kind);
+    let relation = match request.relation {
+        Some(relation) if allowed.contains(&relation) => relation,
+        Some(relation) => {
+            return Err(IdentityError::Invalid(format!(
+                "Relation: a {} cannot have a {}; it can only have {}.",
+                kind_label(&principal.kind).to_lowercase(),
+                relation.as_str(),
+                allowed
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            )));
+        }
+        None => *allowed
+            .first()
+            .expect("principal_in_latest admits only linkable kinds, which all allow one"),
+    };
     let person: Option<(Uuid, String)> =
         sqlx::query_as("SELECT id, name FROM person WHERE email = $1")
             .bind(&email)
@@ -92,28 +113,32 @@ pub async fn map_principal(
     };
     let existing: Option<(Uuid, String)> = sqlx::query_as(
         "SELECT m.person_id, pe.email FROM identity_mapping m JOIN person pe ON pe.id = m.person_id \
-         WHERE m.org_id = $1 AND m.principal_key = $2 FOR UPDATE OF m",
+         WHERE m.org_id = $1 AND m.principal_key = $2 AND m.relation = $3 FOR UPDATE OF m",
     )
     .bind(request.org_id)
     .bind(request.principal_key)
+    .bind(relation.as_str())
     .fetch_optional(&mut *tx)
     .await?;
     match existing {
         Some((id, _)) if id == person_id => return Ok(false),
         Some((_, other)) => {
             return Err(IdentityError::Conflict(format!(
-                "{} is already mapped to {other}; remove that mapping first.",
-                principal.name
+                "{} already has {other} as its {}; remove that mapping first.",
+                principal.name,
+                relation.as_str()
             )));
         }
         None => {}
     }
     sqlx::query(
-        "INSERT INTO identity_mapping (org_id, principal_key, person_id, mapped_by, mapped_by_label) \
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO identity_mapping \
+             (org_id, principal_key, relation, person_id, mapped_by, mapped_by_label) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(request.org_id)
     .bind(request.principal_key)
+    .bind(relation.as_str())
     .bind(person_id)
     .bind(actor.user_id())
     .bind(actor.label())
@@ -129,7 +154,7 @@ pub async fn map_principal(
             details: json!({
                 "org_id": request.org_id, "principal_key": request.principal_key,
                 "principal": principal.name, "kind": principal.kind,
-                "person_email": email, "person": person_name,
+                "relation": relation.as_str(), "person_email": email, "person": person_name,
             }),
         },
     )
@@ -138,31 +163,36 @@ pub async fn map_principal(
     tx.commit().await?;
     tracing::info!(
         atlas.org_id = request.org_id, principal.key = request.principal_key,
-        person.id = %person_id, "principal mapped to a person"
+        person.id = %person_id, relation = relation.as_str(), "principal mapped to a person"
     );
     Ok(true)
 }
 
-/// Removes the explicit mapping of a principal; its link falls back to what inference finds.
+/// Removes one explicit mapping of a principal; that relation falls back to what inference
+/// finds.
 pub async fn unmap_principal(
     pool: &PgPool,
     actor: Actor,
     org_id: &str,
     principal_key: &str,
+    relation: Relation,
 ) -> Result<(), IdentityError> {
     let mut tx = pool.begin().await?;
     let removed: Option<(Uuid, String)> = sqlx::query_as(
         "DELETE FROM identity_mapping m USING person pe \
          WHERE pe.id = m.person_id AND m.org_id = $1 AND m.principal_key = $2 \
+           AND m.relation = $3 \
          RETURNING m.person_id, pe.email",
     )
     .bind(org_id)
     .bind(principal_key)
+    .bind(relation.as_str())
     .fetch_optional(&mut *tx)
     .await?;
     let Some((person_id, email)) = removed else {
         return Err(IdentityError::NotFound(format!(
-            "A mapping of {principal_key:?} in organization {org_id:?}"
+            "A {} mapping of {principal_key:?} in organization {org_id:?}",
+            relation.as_str()
         )));
     };
     audit::record(
@@ -173,7 +203,8 @@ pub async fn unmap_principal(
             object_kind: "principal",
             object_id: format!("{org_id}/{principal_key}"),
             details: json!({
-                "org_id": org_id, "principal_key": principal_key, "person_email": email,
+                "org_id": org_id, "principal_key": principal_key,
+                "relation": relation.as_str(), "person_email": email,
             }),
         },
     )
@@ -191,6 +222,7 @@ pub async fn unmap_principal(
 struct MappingRecord {
     org_id: String,
     principal_key: String,
+    relation: String,
     principal_name: Option<String>,
     kind: Option<String>,
     person_id: Uuid,
@@ -205,7 +237,7 @@ pub async fn list_mappings(pool: &PgPool) -> Result<Vec<MappingRow>, IdentityErr
     let rows: Vec<MappingRecord> = sqlx::query_as(
         "WITH latest AS (SELECT DISTINCT ON (org_id) id, org_id FROM snapshot \
                          WHERE status = 'complete' ORDER BY org_id, finished_at DESC, id) \
-         SELECT m.org_id, m.principal_key, p.display_name AS principal_name, p.kind, \
+         SELECT m.org_id, m.principal_key, m.relation, p.display_name AS principal_name, p.kind, \
                 m.person_id, pe.email AS person_email, pe.name AS person_name, \
                 m.mapped_by_label, m.mapped_at \
          FROM identity_mapping m \
@@ -221,6 +253,7 @@ pub async fn list_mappings(pool: &PgPool) -> Result<Vec<MappingRow>, IdentityErr
         .map(|r| MappingRow {
             org_id: r.org_id,
             principal_key: r.principal_key,
+            relation: r.relation,
             principal_name: r.principal_name,
             kind: r.kind,
             person_id: r.person_id,

@@ -7,17 +7,21 @@
 //! [`settings`] holds the owner-label key and the dormancy threshold. Callers authorize first;
 //! nothing here decides who may map.
 //!
-//! Precedence, highest first (a principal gets the link of the first method that matches):
+//! A principal has at most two links, one per relation:
 //!
-//! 1. `explicit_mapping`: an admin said so; it overrides every inference, including a wrong one.
-//! 2. `email`: an Atlas user whose sign-in email is a person's email (case-insensitive).
-//! 3. `owner_label`: a database user with a label whose key is the configured owner key
-//!    (default `owner`) and whose value is a person's email.
-//! 4. `username_email`: a database user whose username is a person's email.
+//! - **holder**: the access is the person's own. Precedence: `explicit_mapping`, then `email`
+//!   (an Atlas user whose sign-in email is a person's email, case-insensitive), then
+//!   `username_email` (a database user whose username is a person's email).
+//! - **owner**: the person answers for a shared or non-human credential. Precedence:
+//!   `explicit_mapping`, then `owner_label` (a database user with a label whose key is the
+//!   configured owner key, default `owner`, and whose value is a person's email).
 //!
-//! API keys and service accounts are linked by explicit mapping only. Teams and IdP groups are
-//! never linked: their members are principals of their own. A linkable principal with no link
-//! is an orphan.
+//! The person *behind* a principal is its holder, else its owner: that is who the inventory
+//! shows and whose leaving makes the access a leaver's. Campaign routing reads both relations
+//! (nobody reviews access they hold or own). API keys and service accounts have no inference
+//! and are linked by an explicit owner mapping only; teams and IdP groups are never linked,
+//! their members are principals of their own. A linkable principal with neither link is an
+//! orphan.
 
 pub mod links;
 pub mod mapping;
@@ -29,6 +33,46 @@ pub use settings::{InventorySettings, load_settings, update_settings};
 
 /// Principal kinds that stand for one holder and can therefore be linked to a person.
 pub const LINKABLE_KINDS: [&str; 4] = ["atlas_user", "database_user", "api_key", "service_account"];
+
+/// How a person stands to a principal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relation {
+    /// The access is the person's own.
+    Holder,
+    /// The person answers for a shared or non-human credential.
+    Owner,
+}
+
+impl Relation {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Relation::Holder => "holder",
+            Relation::Owner => "owner",
+        }
+    }
+
+    /// Parses a stored or submitted name.
+    pub fn parse(value: &str) -> Option<Relation> {
+        match value.trim() {
+            "holder" => Some(Relation::Holder),
+            "owner" => Some(Relation::Owner),
+            _ => None,
+        }
+    }
+
+    /// The relations a principal of `kind` may have by explicit mapping: an Atlas user is
+    /// always someone's own, an API key or a service account always somebody's responsibility,
+    /// a database user either.
+    pub fn allowed_for(kind: &str) -> &'static [Relation] {
+        match kind {
+            "atlas_user" => &[Relation::Holder],
+            "api_key" | "service_account" => &[Relation::Owner],
+            "database_user" => &[Relation::Holder, Relation::Owner],
+            _ => &[],
+        }
+    }
+}
 
 /// Errors of identity links and mappings; the messages name what is wrong and where.
 #[derive(Debug, thiserror::Error)]

@@ -9,8 +9,9 @@ use sqlx::PgPool;
 use tokio::sync::mpsc::Sender;
 
 use super::InventoryError;
-use super::query::{RowRecord, Scope, ValidFilter, rows_query};
-use crate::model::inventory::{InventoryFilter, InventoryRow, kind_label, link_method_label};
+use super::query::{Scope, ValidFilter, rows_query};
+use super::row::RowRecord;
+use crate::model::inventory::{InventoryFilter, InventoryRow, kind_label, link_label};
 
 /// Rows written between two chunks sent to the client.
 const ROWS_PER_CHUNK: usize = 500;
@@ -57,11 +58,11 @@ fn cells(row: &InventoryRow) -> [String; 18] {
         opt(&row.username),
         opt(&row.person_name),
         opt(&row.person_email),
-        row.link_method
-            .as_deref()
-            .map(link_method_label)
-            .unwrap_or(if row.linkable { "orphan" } else { "" })
-            .to_owned(),
+        match (&row.link_relation, &row.link_method) {
+            (Some(relation), Some(method)) => link_label(relation, method),
+            _ if row.linkable => "orphan".to_owned(),
+            _ => String::new(),
+        },
         if row.is_leaver { "yes" } else { "no" }.to_owned(),
         opt(&row.project_id),
         opt(&row.project_name),

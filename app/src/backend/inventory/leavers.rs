@@ -41,6 +41,12 @@ fn reason(record: &LeaverRecord) -> String {
     reasons.join(", ")
 }
 
+/// Link `l` is of the person behind its principal: the holder, or the owner when nobody holds
+/// it. A leaver who owned a credential someone else still holds is that holder's concern.
+const BEHIND: &str = "(l.relation = 'holder' OR NOT EXISTS (SELECT 1 FROM identity_link h \
+                      WHERE h.snapshot_id = l.snapshot_id AND h.principal_key = l.principal_key \
+                        AND h.relation = 'holder'))";
+
 /// How many leavers hold access, and the first `limit` of them: most admin-tier entitlements
 /// first, then most entitlements, then by name.
 pub async fn leavers_with_access(pool: &PgPool, limit: i64) -> Result<LeaverList, InventoryError> {
@@ -50,7 +56,7 @@ pub async fn leavers_with_access(pool: &PgPool, limit: i64) -> Result<LeaverList
     let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "SELECT count(DISTINCT pe.id) FROM identity_link l \
          JOIN person pe ON pe.id = l.person_id \
-         WHERE l.snapshot_id = ANY($1) AND {IS_LEAVER} \
+         WHERE l.snapshot_id = ANY($1) AND {IS_LEAVER} AND {BEHIND} \
            AND EXISTS (SELECT 1 FROM entitlement e WHERE e.snapshot_id = l.snapshot_id \
                                                     AND e.principal_key = l.principal_key)"
     )))
@@ -65,7 +71,7 @@ pub async fn leavers_with_access(pool: &PgPool, limit: i64) -> Result<LeaverList
          FROM identity_link l \
          JOIN person pe ON pe.id = l.person_id \
          JOIN entitlement e ON e.snapshot_id = l.snapshot_id AND e.principal_key = l.principal_key \
-         WHERE l.snapshot_id = ANY($1) AND {IS_LEAVER} \
+         WHERE l.snapshot_id = ANY($1) AND {IS_LEAVER} AND {BEHIND} \
          GROUP BY pe.id \
          ORDER BY admin_entitlements DESC, entitlements DESC, pe.name, pe.email \
          LIMIT $2"

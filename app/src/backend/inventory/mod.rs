@@ -13,6 +13,7 @@ pub mod orphans;
 pub mod person;
 pub mod project;
 pub mod query;
+pub mod row;
 pub mod search;
 pub mod usage;
 

@@ -7,7 +7,8 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::InventoryError;
-use super::query::{Scope, ValidFilter, is_dormant};
+use super::query::{Scope, ValidFilter};
+use super::row::is_dormant;
 use super::search::search_in;
 use crate::model::inventory::{LinkedPrincipal, PersonAccess, PersonSummary};
 
@@ -35,6 +36,7 @@ struct LinkRecord {
     display_name: String,
     username: Option<String>,
     auth_type: Option<String>,
+    relation: String,
     method: String,
     matched_on: Option<String>,
     mapped_at: Option<DateTime<Utc>>,
@@ -71,7 +73,7 @@ pub async fn person_access(
     let scope = Scope::current(&mut conn).await?;
     let usage = scope.usage;
     let links: Vec<LinkRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT s.org_id, p.key, p.kind, p.display_name, p.username, p.auth_type, l.method, \
+        "SELECT s.org_id, p.key, p.kind, p.display_name, p.username, p.auth_type, l.relation, l.method, \
                 l.matched_on, m.mapped_at, {last_used} AS last_used, \
                 (SELECT count(*) FROM entitlement e \
                  WHERE e.snapshot_id = p.snapshot_id AND e.principal_key = p.key) AS entitlements \
@@ -80,9 +82,10 @@ pub async fn person_access(
          JOIN snapshot s ON s.id = l.snapshot_id \
          LEFT JOIN identity_mapping m ON l.method = 'explicit_mapping' \
               AND m.org_id = s.org_id AND m.principal_key = l.principal_key \
+              AND m.relation = l.relation \
          {join} \
          WHERE l.snapshot_id = ANY($1) AND l.person_id = $2 \
-         ORDER BY p.kind, p.display_name, p.key",
+         ORDER BY p.kind, p.display_name, p.key, l.relation",
         last_used = usage.last_used(),
         join = usage.join("s.org_id", "p.key"),
     )))
@@ -113,6 +116,7 @@ pub async fn person_access(
                 name: l.display_name,
                 username: l.username,
                 auth_type: l.auth_type,
+                relation: l.relation,
                 link_method: l.method,
                 matched_on: l.matched_on,
                 mapped_at: l

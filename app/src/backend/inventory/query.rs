@@ -1,14 +1,13 @@
 //! One SQL statement over the entitlements of the newest complete snapshots, filtered as the
 //! explorer asks. Every value is bound; only fixed fragments are pushed as SQL text.
 
-use chrono::{DateTime, Utc};
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::InventoryError;
 use super::usage::Usage;
 use crate::backend::identity::{LINKABLE_KINDS, latest_complete_snapshots, load_settings};
-use crate::model::inventory::{InventoryFilter, InventoryRow, PRINCIPAL_KINDS, TIERS};
+use crate::model::inventory::{InventoryFilter, PRINCIPAL_KINDS, TIERS};
 
 /// Longest text accepted in a search field.
 const MAX_TEXT: usize = 200;
@@ -119,13 +118,16 @@ impl Scope {
 pub const IS_LEAVER: &str = "coalesce(pe.status = 'leaver' OR pe.end_date <= current_date \
                              OR NOT pe.in_roster, false)";
 
-/// The columns of [`RowRecord`].
+/// The columns of [`super::row::RowRecord`].
 fn select_list(usage: Usage) -> String {
     let last_used = usage.last_used();
     format!(
         "SELECT e.org_id, e.key AS entitlement_key, e.principal_key, p.kind, \
-                p.display_name AS principal_name, p.username, l.person_id, \
-                pe.name AS person_name, pe.email AS person_email, l.method AS link_method, \
+                p.display_name AS principal_name, p.username, pe.id AS person_id, \
+                pe.name AS person_name, pe.email AS person_email, \
+                CASE WHEN lh.person_id IS NOT NULL THEN 'holder' \
+                     WHEN lo.person_id IS NOT NULL THEN 'owner' END AS link_relation, \
+                coalesce(lh.method, lo.method) AS link_method, \
                 {IS_LEAVER} AS is_leaver, e.project_id, sp.name AS project_name, e.scope, \
                 e.cluster_names, e.database_name, e.collection_name, e.role, e.tier, \
                 e.grant_path, e.via_team_id, t.display_name AS via_team_name, e.via_org_role, \
@@ -139,9 +141,13 @@ pub fn push_from_where(qb: &mut QueryBuilder<Postgres>, filter: &ValidFilter, sc
     qb.push(
         " FROM entitlement e \
           JOIN principal p ON p.snapshot_id = e.snapshot_id AND p.key = e.principal_key \
-          LEFT JOIN identity_link l ON l.snapshot_id = e.snapshot_id \
-                                   AND l.principal_key = e.principal_key \
-          LEFT JOIN person pe ON pe.id = l.person_id \
+          LEFT JOIN identity_link lh ON lh.snapshot_id = e.snapshot_id \
+                                    AND lh.principal_key = e.principal_key \
+                                    AND lh.relation = 'holder' \
+          LEFT JOIN identity_link lo ON lo.snapshot_id = e.snapshot_id \
+                                    AND lo.principal_key = e.principal_key \
+                                    AND lo.relation = 'owner' \
+          LEFT JOIN person pe ON pe.id = coalesce(lh.person_id, lo.person_id) \
           LEFT JOIN snapshot_project sp ON sp.snapshot_id = e.snapshot_id \
                                        AND sp.project_id = e.project_id \
           LEFT JOIN principal t ON t.snapshot_id = e.snapshot_id \
@@ -190,12 +196,12 @@ pub fn push_from_where(qb: &mut QueryBuilder<Postgres>, filter: &ValidFilter, sc
         qb.push(" AND p.kind = ").push_bind(kind.clone());
     }
     if filter.orphan {
-        qb.push(" AND l.person_id IS NULL AND p.kind = ANY(")
+        qb.push(" AND pe.id IS NULL AND p.kind = ANY(")
             .push_bind(LINKABLE_KINDS.map(str::to_owned).to_vec())
             .push(")");
     }
     if filter.leaver {
-        qb.push(" AND l.person_id IS NOT NULL AND ").push(IS_LEAVER);
+        qb.push(" AND pe.id IS NOT NULL AND ").push(IS_LEAVER);
     }
     if filter.dormant {
         qb.push(format_args!(
@@ -212,8 +218,14 @@ pub fn push_from_where(qb: &mut QueryBuilder<Postgres>, filter: &ValidFilter, sc
         qb.push(" AND e.project_id = ")
             .push_bind(project_id.clone());
     }
+    // A person's access: every principal they hold or own.
     if let Some(person_id) = filter.person_id {
-        qb.push(" AND l.person_id = ").push_bind(person_id);
+        qb.push(
+            " AND EXISTS (SELECT 1 FROM identity_link x WHERE x.snapshot_id = e.snapshot_id \
+              AND x.principal_key = e.principal_key AND x.person_id = ",
+        )
+        .push_bind(person_id)
+        .push(")");
     }
 }
 
@@ -236,118 +248,6 @@ pub async fn count_capped(
     push_from_where(&mut qb, filter, scope);
     qb.push(" LIMIT ").push_bind(cap).push(") AS capped");
     Ok(qb.build_query_scalar::<i64>().fetch_one(db).await?)
-}
-
-/// One row as the query returns it.
-#[derive(Debug, sqlx::FromRow)]
-pub struct RowRecord {
-    org_id: String,
-    entitlement_key: String,
-    principal_key: String,
-    kind: String,
-    principal_name: String,
-    username: Option<String>,
-    person_id: Option<Uuid>,
-    person_name: Option<String>,
-    person_email: Option<String>,
-    link_method: Option<String>,
-    is_leaver: bool,
-    project_id: Option<String>,
-    project_name: Option<String>,
-    scope: String,
-    cluster_names: Vec<String>,
-    database_name: Option<String>,
-    collection_name: Option<String>,
-    role: String,
-    tier: String,
-    grant_path: String,
-    via_team_id: Option<String>,
-    via_team_name: Option<String>,
-    via_org_role: Option<String>,
-    last_used: Option<DateTime<Utc>>,
-}
-
-/// What a grant covers, in words.
-fn resource(record: &RowRecord) -> String {
-    let clusters = if record.cluster_names.is_empty() {
-        "all clusters".to_owned()
-    } else {
-        format!("clusters {}", record.cluster_names.join(", "))
-    };
-    let db = record.database_name.as_deref().unwrap_or("");
-    match record.scope.as_str() {
-        "org" => "organization".to_owned(),
-        "project" => "project".to_owned(),
-        "cluster" => clusters,
-        "database" => format!("database {db} on {clusters}"),
-        "collection" => format!(
-            "collection {db}.{} on {clusters}",
-            record.collection_name.as_deref().unwrap_or("")
-        ),
-        other => other.to_owned(),
-    }
-}
-
-/// Through what the grant reaches its principal, in words.
-fn granted_via(record: &RowRecord) -> Option<String> {
-    match record.grant_path.as_str() {
-        "team" => Some(format!(
-            "team {}",
-            record
-                .via_team_name
-                .as_deref()
-                .or(record.via_team_id.as_deref())
-                .unwrap_or("?")
-        )),
-        "implicit_org_role" => record
-            .via_org_role
-            .as_ref()
-            .map(|role| format!("org role {role}")),
-        "federation_mapping" => Some(format!(
-            "IdP group mapping {}",
-            record.username.as_deref().unwrap_or("?")
-        )),
-        "post_auth_grant" => Some("every SSO sign-in".to_owned()),
-        _ => None,
-    }
-}
-
-impl RowRecord {
-    /// The view row, with dormancy judged against `dormant_days`.
-    pub fn into_row(self, dormant_days: i32) -> InventoryRow {
-        let resource = resource(&self);
-        let granted_via = granted_via(&self);
-        let dormant = is_dormant(self.last_used, dormant_days);
-        let linkable = LINKABLE_KINDS.contains(&self.kind.as_str());
-        InventoryRow {
-            org_id: self.org_id,
-            entitlement_key: self.entitlement_key,
-            principal_key: self.principal_key,
-            principal_kind: self.kind,
-            principal_name: self.principal_name,
-            username: self.username,
-            person_id: self.person_id,
-            person_name: self.person_name,
-            person_email: self.person_email,
-            link_method: self.link_method,
-            is_leaver: self.is_leaver,
-            linkable,
-            project_id: self.project_id,
-            project_name: self.project_name,
-            resource,
-            role: self.role,
-            tier: self.tier,
-            grant_path: self.grant_path,
-            granted_via,
-            last_used: self.last_used.map(|t| t.format("%Y-%m-%d").to_string()),
-            dormant,
-        }
-    }
-}
-
-/// Unused for more than `days` days. No usage data is not dormant: it is unknown.
-pub fn is_dormant(last_used: Option<DateTime<Utc>>, days: i32) -> bool {
-    last_used.is_some_and(|t| t < Utc::now() - chrono::Duration::days(i64::from(days)))
 }
 
 #[cfg(test)]
@@ -386,18 +286,5 @@ mod tests {
             ..Default::default()
         };
         assert!(ValidFilter::new(&filter).is_err());
-    }
-
-    #[test]
-    fn no_usage_data_is_not_dormant() {
-        assert!(!is_dormant(None, 90));
-        assert!(is_dormant(
-            Some(Utc::now() - chrono::Duration::days(91)),
-            90
-        ));
-        assert!(!is_dormant(
-            Some(Utc::now() - chrono::Duration::days(89)),
-            90
-        ));
     }
 }

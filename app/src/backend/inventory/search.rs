@@ -3,7 +3,8 @@
 use sqlx::PgPool;
 
 use super::InventoryError;
-use super::query::{RowRecord, Scope, ValidFilter, count_capped, rows_query};
+use super::query::{Scope, ValidFilter, count_capped, rows_query};
+use super::row::RowRecord;
 use crate::model::inventory::{InventoryFilter, InventoryPage, SnapshotRef};
 
 /// Rows per page of the explorer.

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::model::inventory::{InventoryRow, kind_label, link_method_label};
+use crate::model::inventory::{InventoryRow, kind_label, link_label};
 use crate::ui::url::urlencode;
 
 /// The address of the person page.
@@ -55,7 +55,10 @@ fn access_row(row: InventoryRow) -> impl IntoView {
             <a href=person_href(&id)>{name}</a>
             {row.is_leaver.then(|| view! { " " <span class="badge danger">"leaver"</span> })}
             <br/>
-            <small>{row.link_method.as_deref().map(link_method_label).unwrap_or_default().to_owned()}</small>
+            <small>{match (&row.link_relation, &row.link_method) {
+                (Some(relation), Some(method)) => link_label(relation, method),
+                _ => String::new(),
+            }}</small>
         }
         .into_any(),
         _ if row.linkable => view! { <span class="badge warn">"orphan"</span> }.into_any(),

@@ -53,12 +53,15 @@ pub fn MappingsPage() -> impl IntoView {
         <h1>"Orphans and mappings"</h1>
         <InventoryNav/>
         <p>
-            "Attest links principals to people by email (Atlas users), by the owner label or an "
-            "email username (database users), and by the explicit mappings below, which take "
-            "precedence over everything else. API keys and service accounts are linked only by "
-            "an explicit mapping. A principal linked to nobody is an orphan."
+            "A person either holds a principal (the access is their own) or owns it (they "
+            "answer for a shared or non-human credential). Attest finds holders by email (Atlas "
+            "users) and by an email username (database users), owners by the owner label of "
+            "database users, and takes the explicit mappings below over anything it finds. "
+            "API keys and service accounts have owners by explicit mapping only. A principal "
+            "linked to nobody is an orphan."
         </p>
         {move || error().map(|error| view! { <ErrorNote error/> })}
+        {admin.then(|| view! { <MapAnyForm map/> })}
         <section aria-labelledby="mappings-heading">
             <h2 id="mappings-heading">"Explicit mappings"</h2>
             <Suspense fallback=|| view! { <p class="loading">"Loading mappings…"</p> }>
@@ -102,7 +105,10 @@ fn MappingTable(
         .into_iter()
         .map(|m| {
             let principal = m.principal_name.clone().unwrap_or_else(|| m.principal_key.clone());
-            let remove_label = format!("Remove the mapping of {principal} to {}", m.person_email);
+            let remove_label = format!(
+                "Remove {} as {} of {principal}",
+                m.person_email, m.relation
+            );
             view! {
                 <tr>
                     <th scope="row">
@@ -114,6 +120,7 @@ fn MappingTable(
                         </small>
                     </th>
                     <td><a href=format!("/inventory/people/{}", m.person_id)>{m.person_name.clone()}</a><br/><small>{m.person_email.clone()}</small></td>
+                    <td>{relation_label(&m.relation)}</td>
                     <td>{m.mapped_by.clone()}</td>
                     <td>{m.mapped_at.clone()}</td>
                     {admin.then(|| view! {
@@ -121,6 +128,7 @@ fn MappingTable(
                             <ActionForm action=unmap attr:class="inline">
                                 <input type="hidden" name="org_id" value=m.org_id.clone()/>
                                 <input type="hidden" name="principal_key" value=m.principal_key.clone()/>
+                                <input type="hidden" name="relation" value=m.relation.clone()/>
                                 <button type="submit" aria-label=remove_label>"Remove"</button>
                             </ActionForm>
                         </td>
@@ -136,6 +144,7 @@ fn MappingTable(
                     <tr>
                         <th scope="col">"Principal"</th>
                         <th scope="col">"Person"</th>
+                        <th scope="col">"Relation"</th>
                         <th scope="col">"Mapped by"</th>
                         <th scope="col">"When"</th>
                         {admin.then(|| view! { <th scope="col">"Change"</th> })}
@@ -164,6 +173,8 @@ fn OrphanTable(
         .into_iter()
         .map(|o| {
             let input_label = format!("Email of the person behind {}", o.name);
+            let relation_label = format!("How that person stands to {}", o.name);
+            let either = o.kind == "database_user";
             view! {
                 <tr>
                     <th scope="row">{o.name.clone()}<br/><small><code>{o.principal_key.clone()}</code></small></th>
@@ -177,6 +188,8 @@ fn OrphanTable(
                                 <input type="hidden" name="org_id" value=o.org_id.clone()/>
                                 <input type="hidden" name="principal_key" value=o.principal_key.clone()/>
                                 <input type="email" name="person_email" required placeholder="person@example.com" aria-label=input_label/>
+                                " "
+                                {either.then(|| view! { <RelationSelect label=relation_label/> })}
                                 " "
                                 <button type="submit">"Map"</button>
                             </ActionForm>
@@ -206,4 +219,49 @@ fn OrphanTable(
         <Pager page=data.page page_size=data.page_size total=data.total link/>
     }
     .into_any()
+}
+
+/// How a relation reads in a table.
+fn relation_label(relation: &str) -> &'static str {
+    match relation {
+        "holder" => "holds it",
+        "owner" => "owns it",
+        _ => "unknown",
+    }
+}
+
+/// The choice between holding and owning, for principals that allow both.
+#[component]
+fn RelationSelect(label: String) -> impl IntoView {
+    view! {
+        <select name="relation" aria-label=label>
+            <option value="holder">"holds it (their own access)"</option>
+            <option value="owner">"owns it (a service credential)"</option>
+        </select>
+    }
+}
+
+/// Maps any principal of the newest snapshot by its key, for example to correct a link that
+/// inference got wrong; the relation defaults to the kind's usual one.
+#[component]
+fn MapAnyForm(map: ServerAction<MapPrincipal>) -> impl IntoView {
+    view! {
+        <section aria-labelledby="map-any-heading">
+            <h2 id="map-any-heading">"Map a principal"</h2>
+            <ActionForm action=map attr:class="filters map-form">
+                <label>"Organization id" <input type="text" name="org_id" required/></label>
+                <label>"Principal key" <input type="text" name="principal_key" required placeholder="apikey:…"/></label>
+                <label>"Person's email" <input type="email" name="person_email" required/></label>
+                <label>
+                    "Relation"
+                    <select name="relation">
+                        <option value="">"usual for its kind"</option>
+                        <option value="holder">"holds it (their own access)"</option>
+                        <option value="owner">"owns it (a service credential)"</option>
+                    </select>
+                </label>
+                <button type="submit">"Map"</button>
+            </ActionForm>
+        </section>
+    }
 }

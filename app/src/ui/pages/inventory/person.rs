@@ -6,7 +6,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{InventoryNav, SnapshotNote};
 use crate::api::inventory::get_person_access;
-use crate::model::inventory::{LinkedPrincipal, PersonAccess, kind_label, link_method_label};
+use crate::model::inventory::{LinkedPrincipal, PersonAccess, kind_label, link_label};
 use crate::model::{Section, Viewer};
 use crate::ui::components::access::{ErrorNote, NoAccess};
 use crate::ui::components::access_table::AccessTable;
@@ -106,10 +106,11 @@ fn PrincipalTable(principals: Vec<LinkedPrincipal>) -> impl IntoView {
     let body = principals
         .into_iter()
         .map(|p| {
+            let label = link_label(&p.relation, &p.link_method);
             let how = match (&p.matched_on, &p.mapped_at) {
-                (Some(by), Some(at)) => format!("{} by {by} on {at}", link_method_label(&p.link_method)),
-                (Some(on), None) => format!("{} ({on})", link_method_label(&p.link_method)),
-                _ => link_method_label(&p.link_method).to_owned(),
+                (Some(by), Some(at)) => format!("{label} by {by} on {at}"),
+                (Some(on), None) => format!("{label} ({on})"),
+                _ => label,
             };
             let last_used = match &p.last_used {
                 Some(date) => view! {
