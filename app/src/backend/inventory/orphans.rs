@@ -6,6 +6,7 @@ use sqlx::PgPool;
 
 use super::InventoryError;
 use super::query::Scope;
+use super::usage;
 use crate::backend::identity::LINKABLE_KINDS;
 use crate::model::inventory::{OrphanPage, OrphanRow};
 
@@ -33,7 +34,6 @@ pub async fn list_orphans(
     let pattern = (!search.trim().is_empty()).then(|| crate::backend::db::contains_pattern(search));
     let mut conn = pool.acquire().await?;
     let scope = Scope::current(&mut conn).await?;
-    let usage = scope.usage;
     let filter = "p.snapshot_id = ANY($1) AND p.kind = ANY($2) \
                   AND NOT EXISTS (SELECT 1 FROM identity_link l \
                                   WHERE l.snapshot_id = p.snapshot_id AND l.principal_key = p.key) \
@@ -53,8 +53,8 @@ pub async fn list_orphans(
          FROM principal p JOIN snapshot s ON s.id = p.snapshot_id {join} \
          WHERE {filter} \
          ORDER BY p.kind, p.display_name, p.key LIMIT $4 OFFSET $5",
-        last_used = usage.last_used(),
-        join = usage.join("s.org_id", "p.key"),
+        last_used = usage::LAST_USED,
+        join = usage::join("s.org_id", "p.key"),
     )))
     .bind(&scope.snapshots)
     .bind(LINKABLE_KINDS.as_slice())

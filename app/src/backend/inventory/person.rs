@@ -10,6 +10,7 @@ use super::InventoryError;
 use super::query::{Scope, ValidFilter};
 use super::row::is_dormant;
 use super::search::search_in;
+use super::usage;
 use crate::model::inventory::{LinkedPrincipal, PersonAccess, PersonSummary};
 
 /// Entitlements per page on the person page.
@@ -71,7 +72,6 @@ pub async fn person_access(
         return Err(InventoryError::NotFound("That person".into()));
     };
     let scope = Scope::current(&mut conn).await?;
-    let usage = scope.usage;
     let links: Vec<LinkRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT s.org_id, p.key, p.kind, p.display_name, p.username, p.auth_type, l.relation, l.method, \
                 l.matched_on, m.mapped_at, {last_used} AS last_used, \
@@ -86,8 +86,8 @@ pub async fn person_access(
          {join} \
          WHERE l.snapshot_id = ANY($1) AND l.person_id = $2 \
          ORDER BY p.kind, p.display_name, p.key, l.relation",
-        last_used = usage.last_used(),
-        join = usage.join("s.org_id", "p.key"),
+        last_used = usage::LAST_USED,
+        join = usage::join("s.org_id", "p.key"),
     )))
     .bind(&scope.snapshots)
     .bind(person_id)

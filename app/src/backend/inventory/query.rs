@@ -5,7 +5,7 @@ use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::InventoryError;
-use super::usage::Usage;
+use super::usage;
 use crate::backend::identity::{LINKABLE_KINDS, latest_complete_snapshots, load_settings};
 use crate::model::inventory::{InventoryFilter, PRINCIPAL_KINDS, TIERS};
 
@@ -87,11 +87,10 @@ impl ValidFilter {
     }
 }
 
-/// What a query reads: which snapshots, how usage is known, when a principal is dormant.
+/// What a query reads: which snapshots, and when a principal is dormant.
 #[derive(Debug, Clone)]
 pub struct Scope {
     pub snapshots: Vec<Uuid>,
-    pub usage: Usage,
     pub dormant_days: i32,
 }
 
@@ -103,11 +102,9 @@ impl Scope {
             .into_iter()
             .map(|(id, _)| id)
             .collect();
-        let usage = Usage::detect(&mut *conn).await?;
         let dormant_days = load_settings(&mut *conn).await?.dormant_days;
         Ok(Scope {
             snapshots,
-            usage,
             dormant_days,
         })
     }
@@ -119,8 +116,8 @@ pub const IS_LEAVER: &str = "coalesce(pe.status = 'leaver' OR pe.end_date <= cur
                              OR NOT pe.in_roster, false)";
 
 /// The columns of [`super::row::RowRecord`].
-fn select_list(usage: Usage) -> String {
-    let last_used = usage.last_used();
+fn select_list() -> String {
+    let last_used = usage::LAST_USED;
     format!(
         "SELECT e.org_id, e.key AS entitlement_key, e.principal_key, p.kind, \
                 p.display_name AS principal_name, p.username, pe.id AS person_id, \
@@ -137,7 +134,6 @@ fn select_list(usage: Usage) -> String {
 
 /// `FROM … WHERE …` for `filter` over `scope`. Pushes binds for every value.
 pub fn push_from_where(qb: &mut QueryBuilder<Postgres>, filter: &ValidFilter, scope: &Scope) {
-    let usage = scope.usage;
     qb.push(
         " FROM entitlement e \
           JOIN principal p ON p.snapshot_id = e.snapshot_id AND p.key = e.principal_key \
@@ -153,7 +149,7 @@ pub fn push_from_where(qb: &mut QueryBuilder<Postgres>, filter: &ValidFilter, sc
           LEFT JOIN principal t ON t.snapshot_id = e.snapshot_id \
                                AND t.key = 'team:' || e.via_team_id ",
     );
-    qb.push(usage.join("e.org_id", "e.principal_key"));
+    qb.push(usage::join("e.org_id", "e.principal_key"));
     // One snapshot is the common case; `=` lets the planner walk the index in order.
     if let [only] = scope.snapshots.as_slice() {
         qb.push(" WHERE e.snapshot_id = ").push_bind(*only);
@@ -206,7 +202,7 @@ pub fn push_from_where(qb: &mut QueryBuilder<Postgres>, filter: &ValidFilter, sc
     if filter.dormant {
         qb.push(format_args!(
             " AND {} < now() - make_interval(days => ",
-            usage.last_used()
+            usage::LAST_USED
         ))
         .push_bind(scope.dormant_days)
         .push(")");
@@ -231,7 +227,7 @@ pub fn push_from_where(qb: &mut QueryBuilder<Postgres>, filter: &ValidFilter, sc
 
 /// The full row query (without paging): principals together, entitlements in key order.
 pub fn rows_query(filter: &ValidFilter, scope: &Scope) -> QueryBuilder<Postgres> {
-    let mut qb = QueryBuilder::new(select_list(scope.usage));
+    let mut qb = QueryBuilder::new(select_list());
     push_from_where(&mut qb, filter, scope);
     qb.push(" ORDER BY e.principal_key, e.key, e.snapshot_id");
     qb
