@@ -7,6 +7,7 @@ pub mod access_words;
 pub mod campaign;
 pub mod inventory;
 pub mod remediation;
+pub mod snapshot;
 
 /// A role granted inside Attest. Reviewer is not a stored role: anyone with assigned
 /// review items reviews them.
@@ -76,6 +77,7 @@ pub enum Section {
     MyReviews,
     Campaigns,
     Inventory,
+    Snapshots,
     People,
     Remediation,
     Audit,
@@ -83,11 +85,12 @@ pub enum Section {
 }
 
 impl Section {
-    pub const ALL: [Section; 8] = [
+    pub const ALL: [Section; 9] = [
         Section::Dashboard,
         Section::MyReviews,
         Section::Campaigns,
         Section::Inventory,
+        Section::Snapshots,
         Section::People,
         Section::Remediation,
         Section::Audit,
@@ -100,6 +103,7 @@ impl Section {
             Section::MyReviews => "My reviews",
             Section::Campaigns => "Campaigns",
             Section::Inventory => "Inventory",
+            Section::Snapshots => "Snapshots",
             Section::People => "People",
             Section::Remediation => "Remediation",
             Section::Audit => "Audit",
@@ -113,6 +117,7 @@ impl Section {
             Section::MyReviews => "/reviews",
             Section::Campaigns => "/campaigns",
             Section::Inventory => "/inventory",
+            Section::Snapshots => "/snapshots",
             Section::People => "/people",
             Section::Remediation => "/remediation",
             Section::Audit => "/audit",
@@ -129,6 +134,7 @@ impl Section {
             Section::MyReviews => viewer.is_admin() || !viewer.has(Role::Auditor),
             Section::Campaigns
             | Section::Inventory
+            | Section::Snapshots
             | Section::People
             | Section::Remediation
             | Section::Audit => viewer.can_read_everything(),
@@ -218,7 +224,9 @@ mod tests {
                 Section::Dashboard,
                 Section::Campaigns,
                 Section::Inventory,
+                Section::Snapshots,
                 Section::People,
+                Section::Remediation,
                 Section::Audit
             ]
         );

@@ -11,4 +11,5 @@ pub mod people;
 pub mod remediation;
 pub mod reviews;
 pub mod session;
+pub mod snapshots;
 pub mod users;

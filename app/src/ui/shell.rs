@@ -78,6 +78,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/inventory/mappings") view=pages::inventory::mappings::MappingsPage/>
                     <Route path=path!("/inventory/people/:id") view=pages::inventory::person::PersonAccessPage/>
                     <Route path=path!("/inventory/projects/:org/:project") view=pages::inventory::project::ProjectAccessPage/>
+                    <Route path=path!("/snapshots") view=pages::snapshots::SnapshotsPage/>
+                    <Route path=path!("/snapshots/diff") view=pages::snapshots::SnapshotDiffPage/>
+                    <Route path=path!("/snapshots/:id") view=pages::snapshots::SnapshotPage/>
                     <Route path=path!("/people") view=pages::people::PeoplePage/>
                     <Route path=path!("/audit") view=pages::audit::AuditPage/>
                     <Route path=path!("/remediation") view=pages::remediation::RemediationPage/>

@@ -29,8 +29,9 @@ pub mod schedule;
 pub mod store;
 pub mod tier;
 pub mod usage;
+pub mod view;
 
-pub use diff::{Change, EntitlementChange, SnapshotDiff, diff_snapshots};
+pub use diff::{Change, DiffCounts, EntitlementChange, SnapshotDiff, diff_page, diff_snapshots};
 pub use entitlement::derive;
 pub use inventory::{Federation, ListingTotal, OrgInventory};
 pub use model::{
@@ -81,15 +82,18 @@ pub enum SnapshotError {
 
 impl From<SnapshotError> for crate::error::AppError {
     fn from(err: SnapshotError) -> Self {
+        use crate::backend::respond::with_status;
         use crate::error::AppError;
         match err {
             SnapshotError::AlreadyRunning(_)
             | SnapshotError::InUse(_)
-            | SnapshotError::Running(_) => AppError::Conflict(err.to_string()),
-            SnapshotError::NotFound(id) => AppError::NotFound(format!("Snapshot {id}")),
+            | SnapshotError::Running(_) => with_status(AppError::Conflict(err.to_string())),
+            SnapshotError::NotFound(id) => {
+                with_status(AppError::NotFound(format!("Snapshot {id}")))
+            }
             SnapshotError::InvalidOrgId(_)
             | SnapshotError::NotComplete(_)
-            | SnapshotError::DifferentOrgs => AppError::Invalid(err.to_string()),
+            | SnapshotError::DifferentOrgs => with_status(AppError::Invalid(err.to_string())),
             SnapshotError::Audit(err) => err.into(),
             SnapshotError::Database(err) => crate::backend::db::internal("snapshot", err),
             SnapshotError::Store(_) | SnapshotError::CountMismatch { .. } => {

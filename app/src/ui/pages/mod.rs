@@ -10,3 +10,4 @@ pub mod remediation;
 pub mod reviews;
 pub mod settings;
 pub mod sign_in;
+pub mod snapshots;
