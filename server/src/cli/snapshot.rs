@@ -1,8 +1,12 @@
 //! `attest snapshot --org ID`: one snapshot of one Atlas organization from the command line,
-//! with the Atlas connection taken from `ATLAS_*` environment variables and one progress line
-//! per step on stderr.
+//! with the Atlas connection taken from `ATLAS_*` environment variables. Progress goes to
+//! stderr: a live progress line on a terminal, one plain line per step otherwise (logs, CI).
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
 
 use app::backend::atlas::{AtlasClient, AtlasConfig};
 use app::backend::audit::Actor;
@@ -26,13 +30,23 @@ pub async fn run(database_url: &str, org_id: &str) -> ExitCode {
         Ok(pool) => pool,
         Err(err) => return super::fail(&format!("{err:#}")),
     };
-    let progress = |step: &str| eprintln!("snapshot {org_id}: {step}");
+    let bar = std::io::stderr()
+        .is_terminal()
+        .then(|| progress_bar(org_id));
+    let progress = |step: &str| match &bar {
+        Some(bar) => bar.set_message(step.to_owned()),
+        None => eprintln!("snapshot {org_id}: {step}"),
+    };
     let request = SnapshotRequest {
         org_id,
         actor: Actor::System("cli"),
         credential_id: &env.credential_id,
     };
-    match take_snapshot(&pool, &client, request, &progress).await {
+    let taken = take_snapshot(&pool, &client, request, &progress).await;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    match taken {
         Ok(outcome) => match outcome.status {
             SnapshotStatus::Complete => {
                 println!(
@@ -54,4 +68,16 @@ pub async fn run(database_url: &str, org_id: &str) -> ExitCode {
         },
         Err(err) => super::fail(&format!("snapshot not taken: {err}")),
     }
+}
+
+/// A spinner with the elapsed time and the current step, redrawn on its own.
+fn progress_bar(org_id: &str) -> ProgressBar {
+    let bar = ProgressBar::new_spinner();
+    if let Ok(style) = ProgressStyle::with_template("{spinner} [{elapsed_precise}] {prefix}: {msg}")
+    {
+        bar.set_style(style);
+    }
+    bar.set_prefix(format!("snapshot {org_id}"));
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
 }
