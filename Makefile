@@ -8,7 +8,7 @@ DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/attest
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 export LEPTOS_SITE_ROOT := target/site
 
-.PHONY: run test tools build build-dev lint unit e2e bench size
+.PHONY: run test tools build build-dev lint unit e2e bench bench-inventory size
 
 ## Serve the app in demo mode at http://127.0.0.1:3000.
 run: tools build-dev
@@ -48,3 +48,7 @@ e2e:
 
 ## Benchmarks; record results in BENCHMARKS.md. So far: the release browser bundle's size.
 bench: build
+
+# Inventory search over a synthetic population; see BENCHMARKS.md.
+bench-inventory:
+	DATABASE_URL=$(TEST_DATABASE_URL) cargo run -p server --example inventory_search_bench
