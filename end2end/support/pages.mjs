@@ -3,9 +3,12 @@
 
 /** The navigation each role should see, in order. */
 export const NAV = {
-  admin: ['Dashboard', 'My reviews', 'Campaigns', 'Inventory', 'People', 'Audit', 'Settings'],
+  admin: [
+    'Dashboard', 'My reviews', 'Campaigns', 'Inventory', 'Snapshots', 'People', 'Remediation',
+    'Audit', 'Settings',
+  ],
   reviewer: ['Dashboard', 'My reviews'],
-  auditor: ['Dashboard', 'Campaigns', 'Inventory', 'People', 'Audit'],
+  auditor: ['Dashboard', 'Campaigns', 'Inventory', 'Snapshots', 'People', 'Remediation', 'Audit'],
 };
 
 /**
