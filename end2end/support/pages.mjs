@@ -62,6 +62,23 @@ export async function demoSignIn(page, baseUrl, role) {
 }
 
 /**
+ * Waits until the Snapshots page lists a complete snapshot: demo mode takes one at start, and
+ * pages that read the inventory are empty until it is done.
+ *
+ * @param {import('playwright-core').Page} page signed in as an admin or auditor
+ * @param {string} baseUrl Attest's URL
+ */
+export async function waitForStartupSnapshot(page, baseUrl) {
+  for (let attempt = 0; attempt < 120; attempt += 1) {
+    await page.goto(`${baseUrl}/snapshots`);
+    await page.getByRole('heading', { level: 1, name: 'Snapshots' }).waitFor();
+    if ((await page.locator('tbody tr', { hasText: 'complete' }).count()) > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error('no snapshot completed within a minute of start-up');
+}
+
+/**
  * Signs in through single sign-on: Attest sends the browser to the identity provider, the
  * account's email and password go into the provider's form, and the provider sends the
  * browser back to Attest's callback.
