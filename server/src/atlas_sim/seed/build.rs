@@ -490,11 +490,11 @@ fn add_custom_roles(w: &mut World, projects: &[String]) {
     let roles = [
         (
             "ordersReader",
-            json!([{ "action": "FIND", "resources": [{ "db": "sales", "collection": "orders" }] }]),
+            json!([{ "action": "FIND", "resources": [{ "cluster": false, "db": "sales", "collection": "orders" }] }]),
         ),
         (
             "opsCleanup",
-            json!([{ "action": "DROP_COLLECTION", "resources": [{ "db": "scratch", "collection": "" }] }, { "action": "REMOVE", "resources": [{ "db": "scratch", "collection": "" }] }]),
+            json!([{ "action": "DROP_COLLECTION", "resources": [{ "cluster": false, "db": "scratch", "collection": "" }] }, { "action": "REMOVE", "resources": [{ "cluster": false, "db": "scratch", "collection": "" }] }]),
         ),
     ];
     for (name, actions) in roles {

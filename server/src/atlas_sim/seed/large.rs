@@ -496,7 +496,7 @@ fn add_custom_roles(w: &mut World, projects: &[String]) {
             CustomRole {
                 group_id: group.clone(),
                 role_name: name.clone(),
-                actions: json!([{ "action": "FIND", "resources": [{ "db": "sales", "collection": "orders" }] }]),
+                actions: json!([{ "action": "FIND", "resources": [{ "cluster": false, "db": "sales", "collection": "orders" }] }]),
                 inherited_roles: json!([{ "db": "admin", "role": "read" }]),
             },
         );
