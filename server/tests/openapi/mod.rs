@@ -429,11 +429,10 @@ impl Spec {
                     errors.push(format!("{at}: expected a number, got {value}"));
                 }
             }
-            Some("boolean") => {
-                if !value.is_boolean() {
-                    errors.push(format!("{at}: expected a boolean, got {value}"));
-                }
+            Some("boolean") if !value.is_boolean() => {
+                errors.push(format!("{at}: expected a boolean, got {value}"));
             }
+            Some("boolean") => {}
             Some(other) => errors.push(format!("{at}: unknown schema type {other}")),
             None => {}
         }

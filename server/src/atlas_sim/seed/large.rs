@@ -223,7 +223,7 @@ fn add_users(
             PROJECT_ROLES[i % PROJECT_ROLES.len()]
         };
         user.group_roles.insert(home.clone(), vec![role.to_owned()]);
-        if i % 3 == 0 {
+        if i.is_multiple_of(3) {
             let second = &projects[base + (i * 13 + 1) % PROJECTS_PER_DEPARTMENT];
             user.group_roles
                 .entry(second.clone())
@@ -290,7 +290,9 @@ fn org_user(
         first_name: String::new(),
         last_name: String::new(),
         country: COUNTRIES[i % COUNTRIES.len()].to_owned(),
-        mobile_number: (i % 6 == 0).then(|| format!("+4915{:08}", 10_000_000 + i)),
+        mobile_number: i
+            .is_multiple_of(6)
+            .then(|| format!("+4915{:08}", 10_000_000 + i)),
         created_at: anchor - Duration::days(30 + (i % 1_200) as i64),
         last_auth: active.then(|| anchor - Duration::hours(hours)),
         membership,
@@ -371,7 +373,11 @@ fn add_db_users(
         let mut users = Vec::with_capacity(DB_USERS_PER_PROJECT);
         for k in 0..35 {
             let app = APP_USERS[k % APP_USERS.len()];
-            let access = if k % 4 == 0 { "readWrite" } else { "read" };
+            let access = if k.is_multiple_of(4) {
+                "readWrite"
+            } else {
+                "read"
+            };
             let mut u = db_user(
                 group,
                 "admin",
@@ -388,7 +394,7 @@ fn add_db_users(
                     kind: "CLUSTER".to_owned(),
                 }];
             }
-            if k == 34 && p % 10 == 0 {
+            if k == 34 && p.is_multiple_of(10) {
                 u.delete_after_date = Some(anchor + Duration::days(3 + (p % 20) as i64));
             }
             users.push(u);
@@ -410,14 +416,19 @@ fn add_db_users(
             u.labels = owner(&holder.email);
             users.push(u);
         }
-        for k in 39..43 {
+        for k in 39usize..43 {
             let mut u = db_user(
                 group,
                 "$external",
                 format!("CN={project_name}-svc{k},OU=Services,O=Globex Data"),
                 vec![role("read", "metrics")],
             );
-            u.x509_type = if k % 2 == 0 { "CUSTOMER" } else { "MANAGED" }.to_owned();
+            u.x509_type = if k.is_multiple_of(2) {
+                "CUSTOMER"
+            } else {
+                "MANAGED"
+            }
+            .to_owned();
             users.push(u);
         }
         for k in 43..46 {
@@ -461,7 +472,7 @@ fn add_db_users(
         }
         for (n, u) in users.into_iter().enumerate() {
             // Access history for one user in ten keeps the world small; enough to show usage.
-            if n % 10 == 0 {
+            if n.is_multiple_of(10) {
                 let cluster = &clusters[n % clusters.len()];
                 let hours = w.rng().gen_range(1..24 * 30);
                 w.access_logs.push(AccessLog {
@@ -533,7 +544,7 @@ fn add_machines(
         );
         first_key.get_or_insert((public_key.clone(), private_key.clone()));
         let org_role = match k {
-            _ if k % 50 == 0 => "ORG_OWNER",
+            _ if k.is_multiple_of(50) => "ORG_OWNER",
             _ if k % 10 == 1 => "ORG_READ_ONLY",
             _ => "ORG_MEMBER",
         };
