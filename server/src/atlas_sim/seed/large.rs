@@ -6,9 +6,9 @@
 //!
 //! Shape: twenty departments of fifty projects each; a CTO, twenty department heads and five
 //! hundred team leads above everyone else; every person in one team, and every team on five of
-//! its department's projects; about 2.5 % leavers (still holding access), contractors, people
-//! with a notice date, pending and expired invitations, 300 people with no Atlas account and a
-//! few dozen agency accounts that no roster lists.
+//! its department's projects; 244 leavers (still holding access), 423 contractors, people
+//! with a notice date, pending and expired invitations, 304 people with no Atlas account and
+//! 54 agency accounts that no roster lists.
 
 use std::collections::{BTreeMap, BTreeSet};
 
