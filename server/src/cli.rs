@@ -54,14 +54,20 @@ pub enum Command {
         #[arg(long)]
         org: String,
     },
-    /// Serve a simulated Atlas Admin API with a seeded demo org (for demos and tests).
+    /// Serve a simulated Atlas Admin API with a seeded org (for demos, tests and benchmarks).
     AtlasSim {
         /// Address to listen on; keep it on loopback, the simulator's controls are open.
         #[arg(long, default_value = "127.0.0.1:8484")]
         bind: String,
-        /// Seed of the demo org; the same seed gives the same org.
+        /// Seed of the org; the same seed gives the same org.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Which org to serve: `demo` (6 projects) or `large` (1,000 projects).
+        #[arg(long, value_enum, default_value_t = crate::atlas_sim::seed::OrgSize::Demo)]
+        org_size: crate::atlas_sim::seed::OrgSize,
+        /// Also write the org's people directory as a roster CSV to this file.
+        #[arg(long)]
+        roster_out: Option<std::path::PathBuf>,
     },
     /// Push remediation jobs to Atlas until interrupted (connection from the ATLAS_*
     /// variables). Any number may run at once.
@@ -109,7 +115,12 @@ pub async fn run(cli: Cli) -> ExitCode {
             let lease = std::time::Duration::from_secs(lease_secs.max(1));
             crate::remediation::run_cli(&cli.common.database_url, batch, rate_limit, lease).await
         }
-        Command::AtlasSim { bind, seed } => crate::atlas_sim::run_cli(&bind, seed).await,
+        Command::AtlasSim {
+            bind,
+            seed,
+            org_size,
+            roster_out,
+        } => crate::atlas_sim::run_cli(&bind, seed, org_size, roster_out.as_deref()).await,
         Command::Audit {
             command: AuditCommand::Verify,
         } => audit_verify(&cli.common).await,

@@ -87,18 +87,25 @@ impl DemoEnvironment {
     }
 }
 
-/// The demo company's roster as CSV, in the documented column layout.
+/// A seeded company's roster as CSV, in the documented column layout. Contractors carry the
+/// title `Contractor`; leavers and people on notice carry their end date.
 pub fn roster_csv(people: &[DemoPerson]) -> String {
-    let mut csv = String::from("email,name,manager email,department,employment status\n");
+    let mut csv =
+        String::from("email,name,manager email,department,title,employment status,end date\n");
     for person in people {
         let _ = writeln!(
             csv,
-            "{},{},{},{},{}",
+            "{},{},{},{},{},{},{}",
             quote(&person.email),
             quote(&format!("{} {}", person.first_name, person.last_name)),
             quote(person.manager.as_deref().unwrap_or("")),
             quote(&person.department),
+            if person.contractor { "Contractor" } else { "" },
             if person.leaver { "leaver" } else { "active" },
+            person
+                .end_date
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
         );
     }
     csv
@@ -139,6 +146,15 @@ mod tests {
         let parsed = parse_roster(roster_csv(&demo.people).as_bytes()).expect("valid roster");
         assert_eq!(parsed.len(), demo.people.len());
         assert!(parsed.iter().any(|p| p.status.as_str() == "leaver"));
+    }
+
+    #[test]
+    fn the_large_roster_is_a_valid_roster_with_leavers_and_contractors() {
+        let large = crate::atlas_sim::seed::OrgSize::Large.build(DEMO_SEED);
+        let parsed = parse_roster(roster_csv(&large.people).as_bytes()).expect("valid roster");
+        assert_eq!(parsed.len(), large.people.len());
+        assert!(parsed.iter().any(|p| p.status.as_str() == "leaver"));
+        assert!(roster_csv(&large.people).contains(",Contractor,"));
     }
 
     #[test]

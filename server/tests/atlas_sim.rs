@@ -1,5 +1,6 @@
 //! The Atlas simulator over real HTTP: token exchange, versioned media types, pagination,
-//! Atlas error bodies, refusals, removals seen by later reads, and injected faults.
+//! Atlas error bodies, refusals, removals seen by later reads, injected faults and token-bucket
+//! rate limits.
 
 use attest_server::atlas_sim::seed::DemoOrg;
 use attest_server::atlas_sim::{FaultAction, FaultRule, SimServer, SimState, spawn};
@@ -527,4 +528,59 @@ async fn faults_can_be_set_over_http() {
             .status(),
         StatusCode::OK
     );
+}
+
+#[tokio::test]
+async fn token_bucket_refuses_with_atlas_body_per_project_and_is_set_over_http() {
+    let sim = start().await;
+    let project = sim.first_project().await;
+    // One request per project per minute; every second refusal leaves Retry-After out.
+    let rules = json!([{
+        "name": "databaseUsers",
+        "paths": ["/api/atlas/v2/groups/*/databaseUsers"],
+        "capacity": 1,
+        "refill": 1,
+        "perSecs": 60,
+        "perResource": true,
+        "omitRetryAfterEvery": 2
+    }]);
+    let admin = format!("{}/__sim/rate-limits", sim.server.base_url());
+    let set = sim
+        .http
+        .put(&admin)
+        .header("Content-Type", "application/json")
+        .body(rules.to_string())
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(set.status(), StatusCode::NO_CONTENT);
+    let path = format!("/groups/{project}/databaseUsers");
+    assert_eq!(sim.get(&path, V2023).await.status(), StatusCode::OK);
+    let refused = sim.get(&path, V2023).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(refused.headers()["retry-after"], "60");
+    let body = json_of(refused).await;
+    assert_atlas_error(&body, 429, "RATE_LIMITED_TOKEN_BUCKET");
+    assert!(
+        body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("Request capacity: 1. Refill rate: 1 per 60 seconds.")),
+        "{body}"
+    );
+    let bare = sim.get(&path, V2023).await;
+    assert_eq!(bare.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(bare.headers().get("retry-after").is_none());
+    // Other endpoint sets are not limited.
+    assert_eq!(
+        sim.get(&format!("/groups/{project}/teams"), V2023)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let listed = json_of(sim.http.get(&admin).send().await.expect("request")).await;
+    assert_eq!(listed["stats"][0]["allowed"], 1, "{listed}");
+    assert_eq!(listed["stats"][0]["refused"], 2, "{listed}");
+    let cleared = sim.http.delete(&admin).send().await.expect("request");
+    assert_eq!(cleared.status(), StatusCode::NO_CONTENT);
+    assert_eq!(sim.get(&path, V2023).await.status(), StatusCode::OK);
 }

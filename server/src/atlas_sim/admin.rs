@@ -1,5 +1,5 @@
-//! The simulator's own control surface under `/__sim/`: fault rules, the clock, behaviour
-//! switches, and the seeded credentials. It has no authentication: bind the simulator to
+//! The simulator's own control surface under `/__sim/`: fault rules, rate limits, the clock,
+//! behaviour switches, and the seeded credentials. It has no authentication: bind the simulator to
 //! loopback only.
 
 use axum::Json;
@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use super::config::SimConfig;
 use super::faults::FaultRule;
+use super::rate_limit::RateLimitRule;
 use super::state::SimState;
 
 /// Routes under `/__sim`.
@@ -22,6 +23,12 @@ pub fn routes() -> Router<SimState> {
         .route(
             "/__sim/faults",
             get(list_faults).post(add_fault).delete(clear_faults),
+        )
+        .route(
+            "/__sim/rate-limits",
+            get(list_rate_limits)
+                .put(set_rate_limits)
+                .delete(clear_rate_limits),
         )
         .route("/__sim/clock", post(move_clock))
         .route("/__sim/config", get(get_config).put(put_config))
@@ -38,6 +45,25 @@ async fn add_fault(State(state): State<SimState>, Json(rule): Json<FaultRule>) -
 
 async fn clear_faults(State(state): State<SimState>) -> StatusCode {
     state.faults().clear();
+    StatusCode::NO_CONTENT
+}
+
+/// The rules in force and what each let through and refused.
+async fn list_rate_limits(State(state): State<SimState>) -> Json<Value> {
+    let limits = state.rate_limits();
+    Json(json!({ "rules": limits.rules(), "stats": limits.stats() }))
+}
+
+async fn set_rate_limits(
+    State(state): State<SimState>,
+    Json(rules): Json<Vec<RateLimitRule>>,
+) -> StatusCode {
+    state.rate_limits().set(rules);
+    StatusCode::NO_CONTENT
+}
+
+async fn clear_rate_limits(State(state): State<SimState>) -> StatusCode {
+    state.rate_limits().set(Vec::new());
     StatusCode::NO_CONTENT
 }
 

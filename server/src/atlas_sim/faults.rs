@@ -200,7 +200,10 @@ pub async fn apply_faults(State(state): State<SimState>, request: Request, next:
         match action {
             FaultAction::Delay { ms } => tokio::time::sleep(Duration::from_millis(ms)).await,
             FaultAction::RateLimited { retry_after_secs } => {
-                return rate_limited(&path, retry_after_secs).into_response();
+                // The bucket an injected 429 describes: 10 requests, 5 more a minute.
+                let wait = retry_after_secs.unwrap_or(60);
+                return rate_limited(&path, wait, retry_after_secs.is_some(), (10, 5, 60))
+                    .into_response();
             }
             FaultAction::Unavailable { retry_after_secs } => {
                 let mut err = SimError::new(
@@ -224,9 +227,15 @@ pub async fn apply_faults(State(state): State<SimState>, request: Request, next:
     }
 }
 
-fn rate_limited(path: &str, retry_after_secs: Option<u64>) -> SimError {
-    let (capacity, refill, per) = (10, 5, 60);
-    let wait = retry_after_secs.unwrap_or(per);
+/// Atlas's 429 for `path`: the token-bucket error body naming the wait and the bucket
+/// `(capacity, refill, per seconds)`, with `Retry-After` and the `RateLimit-*` headers only
+/// when `send_retry_after`.
+pub(super) fn rate_limited(
+    path: &str,
+    wait: u64,
+    send_retry_after: bool,
+    (capacity, refill, per): (u32, u32, u32),
+) -> SimError {
     let trimmed = path.trim_start_matches('/');
     let mut err = SimError::new(
         StatusCode::TOO_MANY_REQUESTS,
@@ -236,9 +245,9 @@ fn rate_limited(path: &str, retry_after_secs: Option<u64>) -> SimError {
         ),
     )
     .params(vec![json!(trimmed), json!(wait), json!(capacity), json!(refill), json!(per)]);
-    if let Some(secs) = retry_after_secs {
+    if send_retry_after {
         err = err
-            .header(header::RETRY_AFTER, secs.to_string())
+            .header(header::RETRY_AFTER, wait.to_string())
             .header(
                 header::HeaderName::from_static("ratelimit-limit"),
                 capacity.to_string(),

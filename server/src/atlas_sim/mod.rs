@@ -2,13 +2,13 @@
 //! serving the same paths (`/api/atlas/v2/...` and `/api/oauth/token`) with the spec's media
 //! types, paging, error bodies and refusals, so that Attest's Atlas client, demo mode and tests
 //! run without reaching Atlas. `router` builds it, `spawn` runs it on a local port, `seed`
-//! builds believable organizations, and `/__sim/` (or `SimState::faults()`) injects faults.
+//! builds believable organizations, `/__sim/` (or `SimState::faults()`) injects faults, and
+//! `/__sim/rate-limits` (or `SimState::rate_limits()`) sets token buckets per endpoint set.
 //! It must never be reachable from outside a test or a demo: its control surface is open.
 //!
 //! Limitation: not served yet are `GET /api/atlas/v2` (system status), `/rateLimits`,
 //! invitations (`/invites`), `/users/{userId}`, the deprecated `PUT …/roles` and team-member
-//! endpoints, identity providers, API-key access lists, service-account secret management,
-//! and token-bucket rate limiting (429s come from fault rules only).
+//! endpoints, identity providers, API-key access lists and service-account secret management.
 
 mod admin;
 mod auth;
@@ -20,6 +20,7 @@ mod faults;
 mod model;
 mod oauth;
 mod paging;
+mod rate_limit;
 mod routes;
 mod run;
 pub mod seed;
@@ -37,6 +38,7 @@ pub use changes::ChangeLog;
 pub use config::{Quirks, SimConfig};
 pub use error::SimError;
 pub use faults::{FaultAction, FaultRule};
+pub use rate_limit::{RateLimitRule, RateLimitStats};
 pub use run::{SimServer, run_cli, spawn};
 pub use state::SimState;
 pub use world::World;
@@ -50,7 +52,11 @@ pub fn router(state: SimState) -> Router {
         .route("/api/oauth/revoke", post(oauth::revoke))
         .fallback(not_found)
         .layer(from_fn_with_state(state.clone(), changes::count_changes))
-        .layer(from_fn_with_state(state.clone(), faults::apply_faults));
+        .layer(from_fn_with_state(state.clone(), faults::apply_faults))
+        .layer(from_fn_with_state(
+            state.clone(),
+            rate_limit::apply_rate_limits,
+        ));
     admin::routes().merge(api).with_state(state)
 }
 

@@ -131,6 +131,17 @@ impl ListQuery {
 
     /// The paginated envelope over the full, already filtered `items`.
     pub fn paginate(&self, config: &SimConfig, items: Vec<Value>) -> SimResult<Value> {
+        self.paginate_with(config, items, |item| item)
+    }
+
+    /// The paginated envelope over filtered records, rendering only the requested page's: a
+    /// 10,000-user org would otherwise render every user for every page.
+    pub fn paginate_with<T>(
+        &self,
+        config: &SimConfig,
+        items: Vec<T>,
+        render: impl FnMut(T) -> Value,
+    ) -> SimResult<Value> {
         let page = self.page()?;
         let total = items.len();
         let start = (page.num - 1).saturating_mul(page.items_per_page);
@@ -138,6 +149,7 @@ impl ListQuery {
             .into_iter()
             .skip(start)
             .take(page.items_per_page)
+            .map(render)
             .collect();
         let mut links = vec![self.link(page.num, page.items_per_page, "self")];
         if config.page_links {

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-use super::seed::DemoOrg;
+use super::seed::OrgSize;
 use super::state::SimState;
 
 /// A simulator running in the background; dropping the handle does not stop it, `stop` does.
@@ -45,9 +45,30 @@ pub async fn spawn(state: SimState, bind: &str) -> std::io::Result<SimServer> {
     Ok(SimServer { addr, state, task })
 }
 
-/// `attest atlas-sim --bind ADDR --seed N`: serves the demo org until interrupted.
-pub async fn run_cli(bind: &str, seed: u64) -> ExitCode {
-    let demo = DemoOrg::build(seed);
+/// `attest atlas-sim --bind ADDR --seed N --org-size SIZE [--roster-out FILE]`: serves the
+/// seeded org until interrupted, after writing its roster when asked.
+pub async fn run_cli(
+    bind: &str,
+    seed: u64,
+    size: OrgSize,
+    roster_out: Option<&std::path::Path>,
+) -> ExitCode {
+    let demo = size.build(seed);
+    if let Some(path) = roster_out {
+        let roster = crate::demo::roster_csv(&demo.people);
+        if let Err(err) = std::fs::write(path, roster) {
+            eprintln!(
+                "attest: cannot write the roster to {}: {err}",
+                path.display()
+            );
+            return ExitCode::from(2);
+        }
+        println!(
+            "Roster of {} people written to {}",
+            demo.people.len(),
+            path.display()
+        );
+    }
     let credentials = demo.credentials.clone();
     let server = match spawn(SimState::new(demo.world), bind).await {
         Ok(server) => server,
@@ -56,7 +77,7 @@ pub async fn run_cli(bind: &str, seed: u64) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    tracing::info!(sim.addr = %server.addr, sim.seed = seed, atlas.org_id = %credentials.org_id, "Atlas simulator listening");
+    tracing::info!(sim.addr = %server.addr, sim.seed = seed, sim.org_size = ?size, atlas.org_id = %credentials.org_id, "Atlas simulator listening");
     println!("Atlas simulator on {}", server.base_url());
     println!("  org id:        {}", credentials.org_id);
     println!("  client id:     {}", credentials.client_id);

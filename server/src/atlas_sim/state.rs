@@ -1,5 +1,6 @@
-//! The handle every simulator handler and test holds: the world behind a `tokio` lock and the
-//! fault book behind a plain mutex (the fault middleware never awaits while holding it).
+//! The handle every simulator handler and test holds: the world behind a `tokio` lock, and the
+//! fault book and rate limits behind plain mutexes (their middleware never awaits while
+//! holding them).
 
 use std::sync::Arc;
 
@@ -9,6 +10,7 @@ use tokio::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use super::changes::ChangeLog;
 use super::config::SimConfig;
 use super::faults::FaultBook;
+use super::rate_limit::RateLimits;
 use super::world::World;
 
 /// Shared, cloneable handle on one simulated Atlas.
@@ -16,6 +18,7 @@ use super::world::World;
 pub struct SimState {
     world: Arc<RwLock<World>>,
     faults: Arc<FaultBook>,
+    limits: Arc<RateLimits>,
     changes: Arc<ChangeLog>,
 }
 
@@ -31,6 +34,7 @@ impl SimState {
         Self {
             world: Arc::new(RwLock::new(world)),
             faults: Arc::new(FaultBook::default()),
+            limits: Arc::new(RateLimits::default()),
             changes: Arc::new(ChangeLog::default()),
         }
     }
@@ -63,6 +67,11 @@ impl SimState {
     /// The fault book: rules that make requests fail, stall or break on purpose.
     pub fn faults(&self) -> &FaultBook {
         &self.faults
+    }
+
+    /// The token-bucket rate limits per endpoint set (none until set).
+    pub fn rate_limits(&self) -> &RateLimits {
+        &self.limits
     }
 
     /// The state-change counter: every successful non-GET call, per method, path and body.

@@ -143,11 +143,11 @@ pub fn cloud_app_user(user: &OrgUser, origin: &str) -> Value {
     out
 }
 
-/// `CloudDatabaseUser`; the password is never returned.
+/// `CloudDatabaseUser`; the password is never returned, nor `groupId`, which the spec marks
+/// write-only (the project is in the path).
 pub fn db_user(user: &DbUser, origin: &str) -> Value {
     let mut out = json!({
         "databaseName": user.database_name,
-        "groupId": user.group_id,
         "username": user.username,
         "roles": user.roles,
         "scopes": user.scopes,

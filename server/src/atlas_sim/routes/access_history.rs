@@ -36,17 +36,22 @@ fn view(log: &AccessLog) -> Value {
         log.auth_source,
         log.ip_address
     );
-    json!({
+    let mut out = json!({
         "username": log.username,
         "authSource": log.auth_source,
         "authResult": log.auth_result,
-        "failureReason": if log.auth_result { Value::Null } else { json!("AuthenticationFailed: SCRAM authentication failed, storedKey mismatch") },
         "ipAddress": log.ip_address,
         "hostname": log.hostname,
         "groupId": log.group_id,
         "logLine": line,
         "timestamp": legacy_time(log.at),
-    })
+    });
+    // The spec's `failureReason` is a plain string: left out on success, never null.
+    if !log.auth_result {
+        out["failureReason"] =
+            json!("AuthenticationFailed: SCRAM authentication failed, storedKey mismatch");
+    }
+    out
 }
 
 async fn history(

@@ -124,11 +124,13 @@ fn touched(world: &mut World, group_id: &str) -> SimResult<()> {
 pub async fn list(call: Call, Path(group_id): Path<String>) -> SimResult<Response> {
     let world = call.state.read().await;
     call.caller.read_group(&world, &group_id)?;
+    // Keys start with the project id, so the project's users are one contiguous range.
+    let from = (group_id.clone(), String::new(), String::new());
     let items = world
         .db_users
-        .values()
-        .filter(|u| u.group_id == group_id)
-        .map(|u| views::db_user(u, call.q.origin()))
+        .range(from..)
+        .take_while(|(key, _)| key.0 == group_id)
+        .map(|(_, u)| views::db_user(u, call.q.origin()))
         .collect();
     call.page(&world, items)
 }

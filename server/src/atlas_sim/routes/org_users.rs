@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Duration;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::rules::{self, check_group_roles, check_org_roles, keep_an_owner};
 use super::{Call, body, split_action, target};
@@ -38,26 +38,29 @@ pub async fn list(call: Call, Path(org_id): Path<String>) -> SimResult<Response>
     let now = world.now();
     let wanted = wanted_statuses(&call.q);
     let username = call.q.get("username");
-    let items: Vec<Value> = world
+    let users: Vec<_> = world
         .users
         .values()
         .filter(|u| u.org_id == org_id)
         .filter(|u| username.is_none_or(|name| u.username.eq_ignore_ascii_case(name)))
-        .filter_map(|u| {
+        .filter(|u| {
             if call.version.is_2025() {
                 let status = views::status(u, now);
-                wanted
-                    .iter()
-                    .any(|w| w == status)
-                    .then(|| views::org_user(u, now))
+                wanted.iter().any(|w| w == status)
             } else {
                 // The 2023-01-01 model never shows invitations.
-                (u.membership == Membership::Active)
-                    .then(|| views::cloud_app_user(u, call.q.origin()))
+                u.membership == Membership::Active
             }
         })
         .collect();
-    call.page(&world, items)
+    let body = call.q.paginate_with(&world.config, users, |u| {
+        if call.version.is_2025() {
+            views::org_user(u, now)
+        } else {
+            views::cloud_app_user(u, call.q.origin())
+        }
+    })?;
+    Ok(views::ok(call.version, body))
 }
 
 /// `GET /orgs/{orgId}/users/{userId}`.

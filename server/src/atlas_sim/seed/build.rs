@@ -1,8 +1,9 @@
-//! The demo org builder; see the module above for what it contains.
+//! The demo org builder; see the module above for what it contains. Its record helpers are
+//! shared with the `large` builder.
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use rand::Rng;
 use rand::seq::SliceRandom;
 use serde_json::{Map, Value, json};
@@ -25,6 +26,10 @@ pub struct DemoPerson {
     pub manager: Option<String>,
     /// Left the company but still holds Atlas access.
     pub leaver: bool,
+    /// Last working day, for leavers and for people on notice (a future date).
+    pub end_date: Option<NaiveDate>,
+    /// Works through an agency; the roster lists them with the title `Contractor`.
+    pub contractor: bool,
     /// Atlas user id, when the person has an Atlas account.
     pub atlas_user_id: Option<String>,
 }
@@ -159,6 +164,8 @@ fn add_people(
             department: department.to_owned(),
             manager,
             leaver,
+            end_date: leaver.then(|| (anchor - Duration::days(20 + i as i64)).date_naive()),
+            contractor: false,
             atlas_user_id: None,
         });
     }
@@ -322,7 +329,7 @@ fn add_teams(w: &mut World, org_id: &str, projects: &[String], people: &[DemoPer
     }
 }
 
-fn role(name: &str, db: &str) -> DbRole {
+pub(super) fn role(name: &str, db: &str) -> DbRole {
     DbRole {
         role_name: name.to_owned(),
         database_name: db.to_owned(),
@@ -330,7 +337,7 @@ fn role(name: &str, db: &str) -> DbRole {
     }
 }
 
-fn db_user(group_id: &str, db: &str, username: String, roles: Vec<DbRole>) -> DbUser {
+pub(super) fn db_user(group_id: &str, db: &str, username: String, roles: Vec<DbRole>) -> DbUser {
     DbUser {
         group_id: group_id.to_owned(),
         database_name: db.to_owned(),
@@ -347,7 +354,7 @@ fn db_user(group_id: &str, db: &str, username: String, roles: Vec<DbRole>) -> Db
     }
 }
 
-fn owner(email: &str) -> Vec<Label> {
+pub(super) fn owner(email: &str) -> Vec<Label> {
     vec![Label {
         key: "owner".to_owned(),
         value: email.to_owned(),
@@ -483,11 +490,11 @@ fn add_custom_roles(w: &mut World, projects: &[String]) {
     let roles = [
         (
             "ordersReader",
-            json!([{ "action": "FIND", "resources": [{ "db": "sales", "collection": "orders" }] }]),
+            json!([{ "action": "FIND", "resources": [{ "cluster": false, "db": "sales", "collection": "orders" }] }]),
         ),
         (
             "opsCleanup",
-            json!([{ "action": "DROP_COLLECTION", "resources": [{ "db": "scratch", "collection": "" }] }, { "action": "REMOVE", "resources": [{ "db": "scratch", "collection": "" }] }]),
+            json!([{ "action": "DROP_COLLECTION", "resources": [{ "cluster": false, "db": "scratch", "collection": "" }] }, { "action": "REMOVE", "resources": [{ "cluster": false, "db": "scratch", "collection": "" }] }]),
         ),
     ];
     for (name, actions) in roles {
@@ -668,7 +675,7 @@ fn add_access_logs(w: &mut World, anchor: DateTime<Utc>) {
     }
 }
 
-fn add_history(w: &mut World, org_id: &str, anchor: DateTime<Utc>) {
+pub(super) fn add_history(w: &mut World, org_id: &str, anchor: DateTime<Utc>) {
     let mut joined: Vec<(DateTime<Utc>, String, String)> = w
         .users
         .values()

@@ -1,13 +1,48 @@
-//! Seeded organizations. `DemoOrg::build(seed)` makes "Northwind Cloud", a company of about
-//! 40 people: department managers, active users, pending and expired invitations, leavers who
-//! still hold Atlas and database access, teams on projects, database users of every auth type
-//! (with `owner` labels, some pointing at nobody), custom roles, API keys, service accounts,
-//! federation role mappings, access history and a history of events. The same seed always
-//! yields the same org, ids and secrets included.
+//! Seeded organizations, chosen by [`OrgSize`]. The same seed always yields the same org, ids
+//! and secrets included, plus the people directory (roster) of the same company.
 //!
-//! Limitation: only the `demo` size exists; the `large` org (1,000 projects) is not built yet.
+//! - `demo`: `DemoOrg::build(seed)` makes "Northwind Cloud", a company of about 40 people:
+//!   department managers, active users, pending and expired invitations, leavers who still
+//!   hold Atlas and database access, teams on projects, database users of every auth type
+//!   (with `owner` labels, some pointing at nobody), custom roles, API keys, service accounts,
+//!   federation role mappings, access history and a history of events.
+//! - `large`: "Globex Data", 1,000 projects, 10,000 Atlas users, 50,000 database users,
+//!   300 API keys and 150 service accounts, for benchmarks and scale tests (`large.rs`).
 
 mod build;
+mod large;
 mod names;
 
+use chrono::{DateTime, TimeZone, Utc};
+
 pub use build::{DemoCredentials, DemoOrg, DemoPerson};
+pub use large::{LARGE_ATLAS_USERS, LARGE_DATABASE_USERS, LARGE_PEOPLE, LARGE_PROJECTS};
+
+/// Which seeded organization to build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum OrgSize {
+    /// "Northwind Cloud": six projects, about 40 people; what demo mode shows.
+    #[default]
+    Demo,
+    /// "Globex Data": 1,000 projects, 10,000 Atlas users, 50,000 database users.
+    Large,
+}
+
+impl OrgSize {
+    /// The org of this size for `seed`, dated relative to the start of the current UTC day.
+    pub fn build(self, seed: u64) -> DemoOrg {
+        let today = Utc::now()
+            .date_naive()
+            .and_hms_opt(0, 0, 0)
+            .unwrap_or_default();
+        self.build_at(seed, Utc.from_utc_datetime(&today))
+    }
+
+    /// The org of this size for `seed` with every date relative to `anchor`.
+    pub fn build_at(self, seed: u64, anchor: DateTime<Utc>) -> DemoOrg {
+        match self {
+            OrgSize::Demo => DemoOrg::build_at(seed, anchor),
+            OrgSize::Large => large::build_large(seed, anchor),
+        }
+    }
+}

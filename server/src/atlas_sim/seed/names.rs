@@ -100,3 +100,36 @@ pub const APP_USERS: &[&str] = &[
     "search-indexer",
     "notifier",
 ];
+
+/// The `large` org's twenty departments; each owns fifty projects.
+pub const LARGE_DEPARTMENTS: &[&str] = &[
+    "Engineering",
+    "Data",
+    "Platform",
+    "Payments",
+    "Support",
+    "Finance",
+    "Security",
+    "Marketing",
+    "Sales",
+    "Logistics",
+    "Mobile",
+    "Search",
+    "Identity",
+    "Risk",
+    "Growth",
+    "Billing",
+    "Research",
+    "Content",
+    "Partners",
+    "Operations",
+];
+
+/// Workload names the `large` org's projects are made of (`<department>-<workload>-<env>`).
+pub const WORKLOADS: &[&str] = &[
+    "api", "events", "ledger", "catalog", "profiles", "sessions", "reports", "ingest", "search",
+    "notify",
+];
+
+/// Environments of the `large` org's projects.
+pub const ENVIRONMENTS: &[&str] = &["prod", "staging", "dev", "sandbox", "dr"];
