@@ -91,6 +91,7 @@ pub async fn serve(database_url: &str, config: ServeConfig) -> anyhow::Result<()
     if let Some(source) = &atlas {
         crate::snapshots::spawn_scheduler(pool.clone(), source.clone(), schedule);
     }
+    crate::email::spawn(pool.clone(), &state.config.email, &state.config.public_url)?;
     state.atlas = atlas;
     let router = build_router(state);
 
