@@ -327,3 +327,23 @@ async fn closing_tells_every_reviewer_and_drops_reminders_that_were_not_sent_yet
         reviewers.len() as i64
     );
 }
+
+#[sqlx::test(migrator = "app::backend::db::MIGRATOR")]
+async fn a_refused_launch_queues_no_email(pool: PgPool) {
+    import_people(&pool).await;
+    let (snapshot, _) = standard_snapshot();
+    snapshot.complete(&pool, 1).await;
+    // Without a fallback reviewer the orphan API key has nobody to go to: launch is refused.
+    let campaign = create(&pool, &draft(&[])).await;
+    launch(&pool, &admin(), campaign)
+        .await
+        .expect_err("refused: an item has no reviewer");
+    let queued: i64 = sqlx::query_scalar("SELECT count(*) FROM email_outbox")
+        .fetch_one(&pool)
+        .await
+        .expect("the outbox is readable");
+    assert_eq!(
+        queued, 0,
+        "the assignments went with the rolled-back launch"
+    );
+}
