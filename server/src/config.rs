@@ -7,6 +7,7 @@ use app::backend::snapshot::schedule::Schedule;
 use clap::Args;
 use openidconnect::url::Url;
 
+use crate::email::{EmailArgs, EmailConfig};
 use crate::snapshots::config::ScheduleArgs;
 
 /// Raw settings as given on the command line or in the environment.
@@ -44,6 +45,9 @@ pub struct ServeArgs {
     /// Which orgs are snapshotted, how often, and how long snapshots are kept.
     #[command(flatten)]
     pub schedule: ScheduleArgs,
+    /// The SMTP server campaign email goes through, if any.
+    #[command(flatten)]
+    pub email: EmailArgs,
 }
 
 /// Validated settings.
@@ -59,6 +63,8 @@ pub struct ServeConfig {
     /// added at start).
     pub atlas_org_ids: Vec<String>,
     pub schedule: Schedule,
+    /// Campaign email; its `smtp` is `None` when email is off.
+    pub email: EmailConfig,
 }
 
 /// The identity provider Attest signs people in with.
@@ -141,6 +147,7 @@ impl ServeConfig {
             );
         }
         let (atlas_org_ids, schedule) = args.schedule.validate()?;
+        let email = args.email.validate()?;
         Ok(ServeConfig {
             bind,
             public_url,
@@ -150,6 +157,7 @@ impl ServeConfig {
             site_root: args.site_root,
             atlas_org_ids,
             schedule,
+            email,
         })
     }
 
@@ -179,6 +187,7 @@ mod tests {
             demo: true,
             site_root: "target/site".into(),
             schedule: ScheduleArgs::default(),
+            email: EmailArgs::default(),
         }
     }
 

@@ -91,6 +91,12 @@ pub async fn serve(database_url: &str, config: ServeConfig) -> anyhow::Result<()
     if let Some(source) = &atlas {
         crate::snapshots::spawn_scheduler(pool.clone(), source.clone(), schedule);
     }
+    crate::email::spawn(pool.clone(), &state.config.email, &state.config.public_url)?;
+    // Scheduled campaigns need no Atlas connection: templates only create drafts.
+    tokio::spawn(app::backend::campaign::schedule::run_forever(
+        pool.clone(),
+        std::time::Duration::from_secs(600),
+    ));
     state.atlas = atlas;
     let router = build_router(state);
 

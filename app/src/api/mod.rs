@@ -12,4 +12,5 @@ pub mod remediation;
 pub mod reviews;
 pub mod session;
 pub mod snapshots;
+pub mod templates;
 pub mod users;

@@ -12,6 +12,7 @@ pub mod db;
 pub mod directory;
 pub mod identity;
 pub mod inventory;
+pub mod notification;
 pub mod remediation;
 pub mod respond;
 pub mod security;

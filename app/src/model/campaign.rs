@@ -290,3 +290,31 @@ pub struct BulkOutcome {
     /// Privileged items left out because the request did not include them explicitly.
     pub skipped_privileged: i64,
 }
+
+/// A campaign template's schedule as an admin fills it in: every `every_months` months from
+/// `starts_on` (`YYYY-MM-DD`), each draft due `review_days` days after it is created.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateSchedule {
+    pub every_months: String,
+    pub starts_on: String,
+    pub review_days: String,
+}
+
+/// A campaign template as the templates page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignTemplateSummary {
+    pub id: Uuid,
+    pub name: String,
+    pub org_ids: Vec<String>,
+    pub principal_kinds: Vec<String>,
+    pub every_months: i32,
+    pub starts_on: String,
+    pub review_days: i32,
+    /// `YYYY-MM-DD` of the next draft.
+    pub next_run_on: String,
+    pub paused: bool,
+    /// The newest draft it created.
+    pub last_campaign: Option<(Uuid, String)>,
+    /// Why the latest run created no draft.
+    pub last_error: Option<String>,
+}

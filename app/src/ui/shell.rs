@@ -72,6 +72,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reviews") view=pages::reviews::MyReviewsPage/>
                     <Route path=path!("/campaigns") view=pages::campaigns::CampaignsPage/>
                     <Route path=path!("/campaigns/new") view=pages::campaigns::NewCampaignPage/>
+                    <Route path=path!("/campaigns/templates") view=pages::campaigns::CampaignTemplatesPage/>
                     <Route path=path!("/campaigns/:id") view=pages::campaigns::CampaignPage/>
                     <Route path=path!("/inventory") view=pages::inventory::explorer::InventoryPage/>
                     <Route path=path!("/inventory/leavers") view=pages::inventory::leavers::LeaversPage/>

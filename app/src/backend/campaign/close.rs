@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::{CampaignError, lock_status};
 use crate::backend::audit::{self, Actor, NewEvent};
+use crate::backend::notification::outbox::queue_closed;
 use crate::backend::remediation::enqueue::enqueue_revokes;
 
 /// What closing did.
@@ -80,6 +81,7 @@ pub async fn close(
     .bind(actor.user_id())
     .execute(&mut *tx)
     .await?;
+    let emails_queued = queue_closed(&mut tx, campaign_id).await?;
     audit::record(
         &mut tx,
         NewEvent {
@@ -91,6 +93,7 @@ pub async fn close(
                 "undecided_outcome": outcome,
                 "defaulted": defaulted,
                 "submitted_at_close": submitted_at_close,
+                "emails_queued": emails_queued,
             }),
         },
     )

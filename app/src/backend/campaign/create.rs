@@ -2,7 +2,7 @@
 //! together; nothing is stored unless all of them pass.
 
 use chrono::NaiveDate;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::CampaignError;
@@ -25,6 +25,21 @@ const RULES: [&str; 2] = ["manager", "owner"];
 /// campaign. `today` is the date due dates are compared with.
 pub async fn create_campaign(
     pool: &PgPool,
+    actor: &Actor,
+    draft: &CampaignDraft,
+    today: NaiveDate,
+) -> Result<Uuid, CampaignError> {
+    let mut tx = pool.begin().await?;
+    let id = create_campaign_in(&mut tx, actor, draft, today).await?;
+    tx.commit().await?;
+    tracing::info!(campaign.id = %id, campaign.name = draft.name.trim(), "campaign draft created");
+    Ok(id)
+}
+
+/// [`create_campaign`] inside the caller's transaction, for work that must create the draft
+/// together with its own records (a scheduled campaign) or only check it (a template).
+pub async fn create_campaign_in(
+    conn: &mut PgConnection,
     actor: &Actor,
     draft: &CampaignDraft,
     today: NaiveDate,
@@ -88,7 +103,7 @@ pub async fn create_campaign(
 
     let known_orgs: Vec<String> = sqlx::query_scalar("SELECT id FROM atlas_org WHERE id = ANY($1)")
         .bind(&org_ids)
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await?;
     for org in org_ids.iter().filter(|o| !known_orgs.contains(o)) {
         problems.push(format!(
@@ -105,7 +120,7 @@ pub async fn create_campaign(
          FROM person WHERE email = ANY($1)",
     )
     .bind(&fallback)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?;
     let mut fallback_ids = Vec::new();
     for email in &fallback {
@@ -126,7 +141,6 @@ pub async fn create_campaign(
     };
 
     let id = Uuid::new_v4();
-    let mut tx = pool.begin().await?;
     sqlx::query(
         "INSERT INTO campaign (id, name, description, org_ids, project_ids, principal_kinds, \
              tiers, only_new_since_last, due_date, reviewer_rules, comment_required_on_revoke, \
@@ -152,7 +166,7 @@ pub async fn create_campaign(
     .bind(draft.max_snapshot_age_hours)
     .bind(actor.user_id())
     .bind(actor.label())
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
     sqlx::query(
         "INSERT INTO campaign_fallback_reviewer (campaign_id, position, person_id) \
@@ -160,10 +174,10 @@ pub async fn create_campaign(
     )
     .bind(id)
     .bind(&fallback_ids)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
     audit::record(
-        &mut tx,
+        &mut *conn,
         NewEvent {
             actor: actor.clone(),
             action: "campaign.created",
@@ -179,8 +193,6 @@ pub async fn create_campaign(
         },
     )
     .await?;
-    tx.commit().await?;
-    tracing::info!(campaign.id = %id, campaign.name = name, "campaign draft created");
     Ok(id)
 }
 

@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::route::{self, Population};
 use super::{CampaignError, lock_status};
 use crate::backend::audit::{self, Actor, NewEvent};
+use crate::backend::notification::outbox::queue_assignments;
 use crate::model::campaign::{CampaignPreview, LabelledCount, Rerouting};
 
 /// The snapshot an org's population is frozen from.
@@ -369,6 +370,9 @@ pub async fn launch(pool: &PgPool, actor: &Actor, campaign_id: Uuid) -> Result<i
     .bind(population.previous_campaign)
     .execute(&mut *tx)
     .await?;
+    // Each reviewer's assignment email is queued with the launch, so it is sent if and only
+    // if the launch commits.
+    let emails_queued = queue_assignments(&mut tx, campaign_id).await?;
     audit::record(
         &mut tx,
         NewEvent {
@@ -380,6 +384,7 @@ pub async fn launch(pool: &PgPool, actor: &Actor, campaign_id: Uuid) -> Result<i
                 "items": total,
                 "snapshots": reconciliation,
                 "previous_campaign": population.previous_campaign,
+                "emails_queued": emails_queued,
             }),
         },
     )

@@ -1,6 +1,6 @@
 //! Review campaigns: creating a draft, previewing and launching it over frozen snapshots,
 //! routing every entitlement to a reviewer, reviewers' decisions and submissions, admin
-//! reassignment, closing and sign-off.
+//! reassignment, closing and sign-off, and templates that create drafts on a schedule.
 //!
 //! Every mutation writes its audit event in the same transaction. Functions here check the
 //! object-level rules that need the data (an item belongs to the reviewer, a campaign is in
@@ -17,7 +17,9 @@ pub mod progress;
 pub mod queue;
 pub mod reassign;
 pub mod route;
+pub mod schedule;
 pub mod stats;
+pub mod template;
 
 use uuid::Uuid;
 

@@ -61,9 +61,15 @@ pub struct Leadership {
 impl Leadership {
     /// Becomes the leader, or returns `None` at once if another process is.
     pub async fn try_acquire(pool: &PgPool) -> sqlx::Result<Option<Self>> {
+        Self::try_acquire_class(pool, LEADER_LOCK_CLASS).await
+    }
+
+    /// Becomes the leader of the schedule whose advisory lock class is `class`, or returns
+    /// `None` at once if another process is.
+    pub async fn try_acquire_class(pool: &PgPool, class: i32) -> sqlx::Result<Option<Self>> {
         let mut conn = pool.acquire().await?;
         let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1, 0)")
-            .bind(LEADER_LOCK_CLASS)
+            .bind(class)
             .fetch_one(&mut *conn)
             .await?;
         Ok(locked.then_some(Self { conn: Some(conn) }))

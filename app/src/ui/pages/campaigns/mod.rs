@@ -7,9 +7,11 @@ mod detail;
 mod manage;
 mod new;
 mod preview;
+mod templates;
 
 pub use detail::CampaignPage;
 pub use new::NewCampaignPage;
+pub use templates::CampaignTemplatesPage;
 
 use leptos::prelude::*;
 
@@ -40,7 +42,13 @@ pub fn CampaignsPage() -> impl IntoView {
     view! {
         <h1>"Campaigns"</h1>
         <p>"Each campaign reviews the access in one frozen snapshot per organization."</p>
-        {viewer.is_admin().then(|| view! { <p><a class="button primary" href="/campaigns/new">"New campaign"</a></p> })}
+        {viewer.is_admin().then(|| view! {
+            <p>
+                <a class="button primary" href="/campaigns/new">"New campaign"</a>
+                " "
+                <a class="button" href="/campaigns/templates">"Scheduled campaigns"</a>
+            </p>
+        })}
         <Suspense fallback=|| view! { <p class="loading">"Loading campaigns…"</p> }>
             {move || Suspend::new(async move {
                 match campaigns.await {

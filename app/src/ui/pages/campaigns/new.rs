@@ -13,13 +13,13 @@ use crate::ui::components::form_error::FormErrors;
 
 /// The values the form starts with: what was typed (after a refusal) or the defaults.
 #[derive(Clone)]
-struct Values {
+pub(super) struct Values {
     filled: bool,
     fields: std::collections::HashMap<String, String>,
 }
 
 impl Values {
-    fn text(&self, name: &str, default: &str) -> String {
+    pub(super) fn text(&self, name: &str, default: &str) -> String {
         match self.fields.get(name) {
             Some(value) => value.clone(),
             None if self.filled => String::new(),
@@ -44,8 +44,33 @@ pub fn NewCampaignPage() -> impl IntoView {
     if !viewer.is_admin() {
         return view! { <NoAccess/> }.into_any();
     }
+    let (values, problems) = form_values(&[]);
+    let orgs = Resource::new(|| (), |_| list_connected_orgs());
+    view! {
+        <h1>"New campaign"</h1>
+        <p>"Creates a draft. You see a preview of who reviews what before you launch it."</p>
+        <FormErrors endpoints=&["create_campaign"]/>
+        <Problems problems heading="The campaign was not created"/>
+        <Suspense fallback=|| view! { <p class="loading">"Loading organizations…"</p> }>
+            {move || {
+                let values = values.clone();
+                Suspend::new(async move {
+                    match orgs.await {
+                        Ok(orgs) => view! { <CampaignFormView orgs values scheduled=false/> }.into_any(),
+                        Err(error) => view! { <ErrorNote error/> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+    .into_any()
+}
+
+/// What a refused form posted (from the query string, see `create_campaign`), with the
+/// `extra` fields of a form that adds its own, and the problems.
+pub(super) fn form_values(extra: &[&'static str]) -> (Values, Vec<String>) {
     let query = use_query_map();
-    let (values, problems) = query.with_untracked(|q| {
+    query.with_untracked(|q| {
         let fields = [
             "name",
             "description",
@@ -71,6 +96,7 @@ pub fn NewCampaignPage() -> impl IntoView {
             "max_snapshot_age_hours",
         ]
         .into_iter()
+        .chain(extra.iter().copied())
         .filter_map(|name| q.get(name).map(|v| (name.to_owned(), v)))
         .collect();
         let values = Values {
@@ -78,41 +104,37 @@ pub fn NewCampaignPage() -> impl IntoView {
             fields,
         };
         (values, q.get_all("problem").unwrap_or_default())
-    });
-    let orgs = Resource::new(|| (), |_| list_connected_orgs());
-    view! {
-        <h1>"New campaign"</h1>
-        <p>"Creates a draft. You see a preview of who reviews what before you launch it."</p>
-        <FormErrors endpoints=&["create_campaign"]/>
-        {(!problems.is_empty()).then(|| view! {
-            <div class="error-summary" role="alert" aria-labelledby="problems-heading">
-                <h2 id="problems-heading">"The campaign was not created"</h2>
-                <ul>{problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
-            </div>
-        })}
-        <Suspense fallback=|| view! { <p class="loading">"Loading organizations…"</p> }>
-            {move || {
-                let values = values.clone();
-                Suspend::new(async move {
-                    match orgs.await {
-                        Ok(orgs) => view! { <CampaignFormView orgs values/> }.into_any(),
-                        Err(error) => view! { <ErrorNote error/> }.into_any(),
-                    }
-                })
-            }}
-        </Suspense>
-    }
-    .into_any()
+    })
 }
 
+/// The problems a refused form came back with, if any.
 #[component]
-fn CampaignFormView(orgs: Vec<ConnectedOrg>, values: Values) -> impl IntoView {
+pub(super) fn Problems(problems: Vec<String>, heading: &'static str) -> impl IntoView {
+    (!problems.is_empty()).then(|| {
+        view! {
+            <div class="error-summary" role="alert" aria-labelledby="problems-heading">
+                <h2 id="problems-heading">{heading}</h2>
+                <ul>{problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
+            </div>
+        }
+    })
+}
+
+/// The campaign fields. With `scheduled`, the form creates a template instead: the due date
+/// becomes a review period and a schedule is asked for.
+#[component]
+pub(super) fn CampaignFormView(
+    orgs: Vec<ConnectedOrg>,
+    values: Values,
+    scheduled: bool,
+) -> impl IntoView {
     let all_orgs = orgs
         .iter()
         .map(|o| o.id.clone())
         .collect::<Vec<_>>()
         .join(" ");
     let due_default = (chrono::Utc::now().date_naive() + chrono::Days::new(14)).to_string();
+    let today = chrono::Utc::now().date_naive().to_string();
     let org_list = if orgs.is_empty() {
         view! { <p class="error">"No Atlas organization is connected yet: take a snapshot first."</p> }.into_any()
     } else {
@@ -143,8 +165,8 @@ fn CampaignFormView(orgs: Vec<ConnectedOrg>, values: Values) -> impl IntoView {
         }
     };
     view! {
-        <form method="post" action="/api/create_campaign" class="campaign-form">
-            <label for="name">"Name"</label>
+        <form method="post" action=if scheduled { "/api/create_campaign_template" } else { "/api/create_campaign" } class="campaign-form">
+            <label for="name">{if scheduled { "Template name (each draft is named after it, with its date)" } else { "Name" }}</label>
             <input id="name" name="form[name]" required value=values.text("name", "")/>
             <label for="description">"Description"</label>
             <textarea id="description" name="form[description]" rows="2">{values.text("description", "")}</textarea>
@@ -175,8 +197,17 @@ fn CampaignFormView(orgs: Vec<ConnectedOrg>, values: Values) -> impl IntoView {
 
             <fieldset>
                 <legend>"Reviewers"</legend>
-                <label for="due_date">"Due date"</label>
-                <input id="due_date" name="form[due_date]" type="date" required value=values.text("due_date", &due_default)/>
+                {if scheduled {
+                    view! {
+                        <label for="review_days">"Each draft is due this many days after it is created"</label>
+                        <input id="review_days" name="review_days" inputmode="numeric" required value=values.text("review_days", "14")/>
+                    }.into_any()
+                } else {
+                    view! {
+                        <label for="due_date">"Due date"</label>
+                        <input id="due_date" name="form[due_date]" type="date" required value=values.text("due_date", &due_default)/>
+                    }.into_any()
+                }}
                 <label for="reviewer_rules">"Reviewer rules, in order (manager, owner; empty: fallback only)"</label>
                 <input id="reviewer_rules" name="form[reviewer_rules]" value=values.text("reviewer_rules", "manager,owner")/>
                 <label for="fallback_reviewers">"Fallback reviewers: emails of people in the directory, in order"</label>
@@ -198,7 +229,16 @@ fn CampaignFormView(orgs: Vec<ConnectedOrg>, values: Values) -> impl IntoView {
                 <label for="max_snapshot_age_hours">"Refuse to launch on a snapshot older than (hours)"</label>
                 <input id="max_snapshot_age_hours" name="form[max_snapshot_age_hours]" inputmode="numeric" value=values.text("max_snapshot_age_hours", "72")/>
             </fieldset>
-            <button type="submit" class="primary">"Create draft"</button>
+            {scheduled.then(|| view! {
+                <fieldset>
+                    <legend>"Schedule"</legend>
+                    <label for="every_months">"Create a draft every this many months (3: quarterly)"</label>
+                    <input id="every_months" name="every_months" inputmode="numeric" required value=values.text("every_months", "3")/>
+                    <label for="starts_on">"First draft on"</label>
+                    <input id="starts_on" name="starts_on" type="date" required value=values.text("starts_on", &today)/>
+                </fieldset>
+            })}
+            <button type="submit" class="primary">{if scheduled { "Create template" } else { "Create draft" }}</button>
         </form>
     }
 }
