@@ -57,7 +57,7 @@ async fn an_org_role_goes_alone_and_a_last_org_role_removes_the_user_from_the_or
             || k == format!("org:{org}/user:{member}/role:ORG_MEMBER")
     })
     .await;
-    drain(&pool, &worker(&pool, &sim, "w"), Duration::from_secs(20)).await;
+    drain(&pool, &worker(&pool, &sim, "w"), Duration::from_secs(60)).await;
     let mut effects = Vec::new();
     for item in items {
         let (status, effect, reason) = job_of(&pool, item).await;
@@ -112,7 +112,7 @@ async fn a_team_grant_is_revoked_by_removing_the_user_from_the_team(pool: PgPool
         k.ends_with(&suffix) && k.contains(&prefix)
     })
     .await;
-    drain(&pool, &worker(&pool, &sim, "w"), Duration::from_secs(20)).await;
+    drain(&pool, &worker(&pool, &sim, "w"), Duration::from_secs(60)).await;
     for item in items {
         assert_eq!(job_of(&pool, item).await.0, "verified");
     }
@@ -170,7 +170,7 @@ async fn api_keys_and_service_accounts_leave_projects_or_are_deleted(pool: PgPoo
     ];
     let items = revoke_where(&pool, campaign, |k| wanted.iter().any(|w| w == k)).await;
     assert_eq!(items.len(), 4);
-    drain(&pool, &worker(&pool, &sim, "w"), Duration::from_secs(20)).await;
+    drain(&pool, &worker(&pool, &sim, "w"), Duration::from_secs(60)).await;
     for item in items {
         let (status, effect, reason) = job_of(&pool, item).await;
         assert_eq!(status, "verified", "{effect:?} {reason:?}");
@@ -214,7 +214,7 @@ async fn the_last_org_owner_is_never_removed(pool: PgPool) {
     let campaign = campaign(&pool, &sim, "automatic", 1.0).await;
     let key = format!("org:{}/user:{owner}/role:ORG_OWNER", sim.org_id);
     let items = revoke_where(&pool, campaign, |k| k == key).await;
-    drain(&pool, &worker(&pool, &sim, "w"), Duration::from_secs(20)).await;
+    drain(&pool, &worker(&pool, &sim, "w"), Duration::from_secs(60)).await;
     let (status, _, reason) = job_of(&pool, items[0]).await;
     assert_eq!(status, "needs_manual");
     assert!(reason.unwrap_or_default().contains("last owner"));
@@ -336,7 +336,7 @@ async fn a_refused_credential_stops_every_worker_and_alerts_the_admin(pool: PgPo
     admin::set_paused(&pool, &admin_actor(), false, "")
         .await
         .expect("resumed");
-    drain(&pool, &worker(&pool, &sim, "good"), Duration::from_secs(30)).await;
+    drain(&pool, &worker(&pool, &sim, "good"), Duration::from_secs(90)).await;
     assert_eq!(job_of(&pool, items[0]).await.0, "verified");
 }
 
@@ -379,7 +379,7 @@ async fn manual_mode_never_changes_atlas_and_verifies_what_the_admin_did(pool: P
     admin::mark_done(&pool, &admin_actor(), id, "done, honest")
         .await
         .expect("marked");
-    drain(&pool, &worker(&pool, &sim, "w"), Duration::from_secs(20)).await;
+    drain(&pool, &worker(&pool, &sim, "w"), Duration::from_secs(60)).await;
     let (status, _, reason) = job_of(&pool, items[0]).await;
     assert_eq!(
         status, "needs_manual",
@@ -392,7 +392,10 @@ async fn manual_mode_never_changes_atlas_and_verifies_what_the_admin_did(pool: P
         let key = world
             .db_users
             .keys()
-            .find(|(_, db, name)| chosen.contains(&format!("/dbuser:{db}/{name}/role:")))
+            // The same username can exist in several projects: match the project too.
+            .find(|(group, db, name)| {
+                chosen.starts_with(&format!("project:{group}/dbuser:{db}/{name}/role:"))
+            })
             .cloned()
             .expect("the database user");
         world.db_users.remove(&key);
@@ -400,7 +403,7 @@ async fn manual_mode_never_changes_atlas_and_verifies_what_the_admin_did(pool: P
     admin::mark_done(&pool, &admin_actor(), id, "deleted the user in Atlas")
         .await
         .expect("marked");
-    drain(&pool, &worker(&pool, &sim, "w"), Duration::from_secs(20)).await;
+    drain(&pool, &worker(&pool, &sim, "w"), Duration::from_secs(60)).await;
     assert_eq!(job_of(&pool, items[0]).await.0, "verified");
     assert_eq!(
         sim.server.state.changes().total(),

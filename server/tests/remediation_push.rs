@@ -94,7 +94,7 @@ async fn revoking_one_of_two_project_roles_leaves_the_other(pool: PgPool) {
     let (status, ..) = job_of(&pool, items[0]).await;
     assert_eq!(status, "pending", "automatic mode pushes at once");
 
-    drain(&pool, &worker(&pool, &sim, "w1"), Duration::from_secs(20)).await;
+    drain(&pool, &worker(&pool, &sim, "w1"), Duration::from_secs(60)).await;
 
     let (status, effect, _) = job_of(&pool, items[0]).await;
     assert_eq!(status, "verified");
@@ -131,7 +131,7 @@ async fn database_users_with_arn_and_dn_names_are_escaped_and_a_last_role_delete
     let arn_key = format!("project:{project}/dbuser:$external/{ARN}/role:readWrite@sales");
     let dn_key = format!("project:{project}/dbuser:$external/{DN}/role:read@sales");
     let items = revoke_where(&pool, campaign, |k| k == arn_key || k == dn_key).await;
-    drain(&pool, &worker(&pool, &sim, "w1"), Duration::from_secs(20)).await;
+    drain(&pool, &worker(&pool, &sim, "w1"), Duration::from_secs(60)).await;
 
     for item in &items {
         let (status, effect, reason) = job_of(&pool, *item).await;
@@ -230,7 +230,7 @@ async fn an_out_of_band_regrant_is_reopened_by_the_next_snapshot(pool: PgPool) {
     let campaign = campaign(&pool, &sim, "automatic", 1.0).await;
     let key = format!("project:{project}/user:{user_id}/role:GROUP_READ_ONLY");
     let items = revoke_where(&pool, campaign, |k| k == key).await;
-    drain(&pool, &worker(&pool, &sim, "w1"), Duration::from_secs(20)).await;
+    drain(&pool, &worker(&pool, &sim, "w1"), Duration::from_secs(60)).await;
     assert_eq!(job_of(&pool, items[0]).await.0, "verified");
 
     // Someone grants the role again behind Attest's back.
@@ -286,7 +286,7 @@ async fn after_approval_holds_jobs_until_an_admin_releases_them(pool: PgPool) {
     )
     .await
     .expect("released");
-    drain(&pool, &w, Duration::from_secs(20)).await;
+    drain(&pool, &w, Duration::from_secs(60)).await;
     assert_eq!(job_of(&pool, items[0]).await.0, "verified");
 }
 

@@ -212,7 +212,9 @@ pub fn worker(pool: &PgPool, sim: &Sim, name: &str) -> Worker {
     }
 }
 
-/// Runs `worker` until no job is due or running, or `limit` passes.
+/// Runs `worker` until no job is pending, running or awaiting verification. `limit` only
+/// guards against a hang: on a loaded machine a database-user change can wait several seconds
+/// for the clusters, so callers give it a generous one.
 pub async fn drain(pool: &PgPool, worker: &Worker, limit: Duration) {
     let deadline = tokio::time::Instant::now() + limit;
     loop {
