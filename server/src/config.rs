@@ -3,10 +3,12 @@
 
 use std::net::SocketAddr;
 
+use app::backend::evidence::EvidenceKey;
 use app::backend::snapshot::schedule::Schedule;
 use clap::Args;
 use openidconnect::url::Url;
 
+use crate::evidence::EvidenceArgs;
 use crate::snapshots::config::ScheduleArgs;
 
 /// Raw settings as given on the command line or in the environment.
@@ -44,6 +46,9 @@ pub struct ServeArgs {
     /// Which orgs are snapshotted, how often, and how long snapshots are kept.
     #[command(flatten)]
     pub schedule: ScheduleArgs,
+    /// The key evidence packs are signed with.
+    #[command(flatten)]
+    pub evidence: EvidenceArgs,
 }
 
 /// Validated settings.
@@ -59,6 +64,9 @@ pub struct ServeConfig {
     /// added at start).
     pub atlas_org_ids: Vec<String>,
     pub schedule: Schedule,
+    /// The key evidence packs are signed with; `None` when none is configured (packs are then
+    /// refused, the CSV files still download).
+    pub evidence_key: Option<EvidenceKey>,
 }
 
 /// The identity provider Attest signs people in with.
@@ -141,6 +149,7 @@ impl ServeConfig {
             );
         }
         let (atlas_org_ids, schedule) = args.schedule.validate()?;
+        let evidence_key = args.evidence.key(args.demo)?;
         Ok(ServeConfig {
             bind,
             public_url,
@@ -150,6 +159,7 @@ impl ServeConfig {
             site_root: args.site_root,
             atlas_org_ids,
             schedule,
+            evidence_key,
         })
     }
 
@@ -179,6 +189,7 @@ mod tests {
             demo: true,
             site_root: "target/site".into(),
             schedule: ScheduleArgs::default(),
+            evidence: EvidenceArgs::default(),
         }
     }
 

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod database;
 pub mod demo;
+pub mod evidence;
 pub mod http;
 pub mod oidc;
 pub mod remediation;

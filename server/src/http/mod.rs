@@ -3,6 +3,7 @@
 pub mod auth_routes;
 pub mod csrf;
 pub mod error_page;
+pub mod evidence_routes;
 pub mod headers;
 pub mod health;
 pub mod inventory_export;

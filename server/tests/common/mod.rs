@@ -23,6 +23,7 @@ use uuid::Uuid;
 use app::error::AppError;
 use app::model::SessionInfo;
 use attest_server::config::{ServeArgs, ServeConfig};
+use attest_server::evidence::EvidenceArgs;
 use attest_server::snapshots::config::ScheduleArgs;
 
 /// The public URL every test configuration uses; same-origin requests come from here.
@@ -43,6 +44,7 @@ fn base_args() -> ServeArgs {
         demo: true,
         site_root: "target/site".into(),
         schedule: ScheduleArgs::default(),
+        evidence: EvidenceArgs::default(),
     }
 }
 
