@@ -611,3 +611,68 @@ async fn reviewers_and_strangers_cannot_download_evidence(pool: PgPool) {
         .await;
     assert_eq!(nowhere.status, StatusCode::NOT_FOUND);
 }
+
+#[sqlx::test(migrator = "app::backend::db::MIGRATOR")]
+async fn the_auditors_workspace_links_every_download_and_shows_the_chain_and_key(pool: PgPool) {
+    let (_sim, id) = signed_off_campaign(&pool).await;
+    let router = router(&pool, demo_config());
+    let mut auditor = Browser::signed_in_as(&router, "auditor").await;
+    let page = auditor.get("/evidence").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let body = &page.body;
+    assert!(
+        body.contains(&format!("href=\"/evidence/campaigns/{id}/pack.zip\"")),
+        "{body}"
+    );
+    assert!(body.contains(&format!("href=\"/evidence/campaigns/{id}/report\"")));
+    for file in CAMPAIGN_FILES {
+        assert!(
+            body.contains(&format!(
+                "href=\"/evidence/campaigns/{id}/files/{}\"",
+                file.name
+            )),
+            "{}",
+            file.name
+        );
+    }
+    assert!(body.contains("Intact: all "), "{body}");
+    assert!(body.contains(&EvidenceKey::demo().public_key_base64()));
+    assert!(body.contains("publicly known demo key"));
+    assert!(body.contains("action=\"/evidence/audit-log.csv\""));
+    // Nothing on the page itself changes anything: no form posts (the shell's sign-out form
+    // is outside <main>).
+    let main = body
+        .split_once("<main")
+        .and_then(|(_, rest)| rest.split_once("</main>"))
+        .map(|(main, _)| main)
+        .expect("a main element");
+    assert!(!main.contains("method=\"post\""), "{main}");
+
+    let mut reviewer = Browser::signed_in_as(&router, "reviewer").await;
+    let refused: Result<app::model::evidence::EvidenceWorkspace, app::error::AppError> =
+        reviewer.call("list_evidence", &[]).await;
+    assert_eq!(refused, Err(app::error::AppError::Forbidden));
+    let page = reviewer.get("/evidence").await;
+    assert!(!page.body.contains("pack.zip"), "{}", page.body);
+
+    // A broken chain is reported, not hidden.
+    sqlx::query("ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_update_delete")
+        .execute(&pool)
+        .await
+        .expect("trigger off");
+    sqlx::query("UPDATE audit_event SET actor_label = 'someone else' WHERE seq = 2")
+        .execute(&pool)
+        .await
+        .expect("tampered");
+    let page = auditor.get("/evidence").await;
+    assert!(page.body.contains("BROKEN at event 2"), "{}", page.body);
+}
+
+#[sqlx::test(migrator = "app::backend::db::MIGRATOR")]
+async fn settings_show_the_signing_keys_public_half(pool: PgPool) {
+    let router = router(&pool, demo_config());
+    let mut admin = Browser::signed_in_as(&router, "admin").await;
+    let page = admin.get("/settings").await;
+    assert!(page.body.contains("Evidence signing key"), "{}", page.body);
+    assert!(page.body.contains(&EvidenceKey::demo().public_key_base64()));
+}

@@ -18,6 +18,7 @@ mod readme;
 pub mod signing;
 pub mod stream;
 pub mod verify;
+pub mod workspace;
 
 pub use files::{CAMPAIGN_FILES, EvidenceFile, campaign_file};
 pub use formula::{FORMULA_RULE, csv_safe};
