@@ -669,6 +669,52 @@ async fn the_auditors_workspace_links_every_download_and_shows_the_chain_and_key
 }
 
 #[sqlx::test(migrator = "app::backend::db::MIGRATOR")]
+async fn the_printable_report_sums_up_scope_decisions_remediation_exceptions_and_signoff(
+    pool: PgPool,
+) {
+    let (_sim, id) = signed_off_campaign(&pool).await;
+    let router = router(&pool, demo_config());
+    let mut auditor = Browser::signed_in_as(&router, "auditor").await;
+    let reply = auditor
+        .get(&format!("/evidence/campaigns/{id}/report"))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let body = &reply.body;
+    let (items, revoked, defaulted): (i64, i64, i64) = sqlx::query_as(
+        "SELECT count(*), count(*) FILTER (WHERE decision = 'revoke'), \
+             count(*) FILTER (WHERE decision_source = 'close_default') \
+         FROM review_item WHERE campaign_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&pool)
+    .await
+    .expect("counts");
+    let all_tiers = format!(
+        "<th scope=\"row\">All tiers</th><td class=\"num\">{items}</td><td class=\"num\">{}</td>\
+         <td class=\"num\">{revoked}</td><td class=\"num\">{defaulted}</td><td class=\"num\">0</td>",
+        items - revoked - defaulted
+    );
+    assert!(body.contains(&all_tiers), "{body}");
+    assert!(
+        body.contains("<th scope=\"row\">verified</th><td class=\"num\">2</td>"),
+        "{body}"
+    );
+    assert!(body.contains("undecided_at_close"), "{body}");
+    assert!(body.contains("I attest the remaining access is appropriate."));
+    assert!(body.contains("Remediation test"));
+
+    let mut reviewer = Browser::signed_in_as(&router, "reviewer").await;
+    let refused = reviewer
+        .get(&format!("/evidence/campaigns/{id}/report"))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let missing = auditor
+        .get(&format!("/evidence/campaigns/{}/report", Uuid::new_v4()))
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}
+
+#[sqlx::test(migrator = "app::backend::db::MIGRATOR")]
 async fn settings_show_the_signing_keys_public_half(pool: PgPool) {
     let router = router(&pool, demo_config());
     let mut admin = Browser::signed_in_as(&router, "admin").await;

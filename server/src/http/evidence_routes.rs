@@ -3,6 +3,8 @@
 //! - `GET /evidence/campaigns/{id}/files/{name}`: one of a campaign's CSV files, streamed;
 //! - `GET /evidence/campaigns/{id}/pack.zip`: the signed evidence pack;
 //! - `GET /evidence/audit-log.csv?from=…&to=…`: the audit log over a time range, streamed.
+//!
+//! The printable report is in [`super::campaign_report`].
 
 use axum::Extension;
 use axum::body::{Body, Bytes};
@@ -27,7 +29,7 @@ use super::router::ServerState;
 const CHUNKS_IN_FLIGHT: usize = 4;
 
 /// Why a download is refused before anything is read.
-enum Refusal {
+pub(super) enum Refusal {
     SignIn,
     NotReader,
     NoCampaign,
@@ -58,7 +60,7 @@ impl IntoResponse for Refusal {
 }
 
 /// The signed-in admin or auditor; everyone else is refused.
-fn reader(viewer: Option<Viewer>) -> Result<Viewer, Refusal> {
+pub(super) fn reader(viewer: Option<Viewer>) -> Result<Viewer, Refusal> {
     let viewer = viewer.ok_or(Refusal::SignIn)?;
     if !viewer.can_read_everything() {
         tracing::warn!(user.id = %viewer.user_id, "evidence download refused");
@@ -68,7 +70,7 @@ fn reader(viewer: Option<Viewer>) -> Result<Viewer, Refusal> {
 }
 
 /// The existing campaign `raw` names.
-async fn existing_campaign(state: &ServerState, raw: &str) -> Result<Uuid, Refusal> {
+pub(super) async fn existing_campaign(state: &ServerState, raw: &str) -> Result<Uuid, Refusal> {
     let id = Uuid::parse_str(raw).map_err(|_| Refusal::NoCampaign)?;
     match campaign_exists(&state.app.pool, id).await {
         Ok(true) => Ok(id),

@@ -1,6 +1,7 @@
 //! The HTTP surface: the router and one middleware per concern.
 
 pub mod auth_routes;
+pub mod campaign_report;
 pub mod csrf;
 pub mod error_page;
 pub mod evidence_routes;

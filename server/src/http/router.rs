@@ -15,8 +15,8 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 use super::metrics::Metrics;
 use super::{
-    auth_routes, csrf, evidence_routes, headers, health, inventory_export, request_log,
-    roster_upload, snapshot_routes, viewer,
+    auth_routes, campaign_report, csrf, evidence_routes, headers, health, inventory_export,
+    request_log, roster_upload, snapshot_routes, viewer,
 };
 use crate::config::ServeConfig;
 use crate::oidc::{self, Oidc};
@@ -81,6 +81,10 @@ pub fn build_router(state: ServerState) -> Router {
         .route(
             "/evidence/campaigns/{id}/pack.zip",
             get(evidence_routes::campaign_pack),
+        )
+        .route(
+            "/evidence/campaigns/{id}/report",
+            get(campaign_report::report),
         )
         .route(
             "/evidence/audit-log.csv",

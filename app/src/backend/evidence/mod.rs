@@ -15,6 +15,7 @@ pub mod formula;
 pub mod manifest;
 pub mod pack;
 mod readme;
+pub mod report;
 pub mod signing;
 pub mod stream;
 pub mod verify;
