@@ -178,6 +178,8 @@ fn run(bytes: &[u8], expected_key: Option<&str>, checked: &mut Vec<String>) -> R
 }
 
 /// Every entry of the zip by name; a damaged zip is named as such.
+// Limitation: entries are read into memory whole, so a hostile zip that inflates to more
+// memory than the machine has stops the verifier; a pack Attest wrote is the size of its files.
 fn read_zip(bytes: &[u8]) -> Result<BTreeMap<String, Vec<u8>>, String> {
     if !bytes.starts_with(b"PK") {
         return Err("the file is not a zip file (it does not start with a zip header)".into());
@@ -350,17 +352,17 @@ fn check_chain(manifest: &Manifest, events: &[u8]) -> Result<u64, String> {
         }
         prev_hash = computed.to_vec();
         last_hash = event.hash;
-        expected_seq += 1;
+        // A hostile pack may number its events up to i64::MAX; never overflow on it.
+        expected_seq = expected_seq.saturating_add(1);
         count += 1;
         ours += u64::from(event.campaign_event);
     }
-    if count != proof.events || (count > 0 && expected_seq - 1 != proof.last_seq) {
+    let ended_at = expected_seq.saturating_sub(1);
+    if count != proof.events || (count > 0 && ended_at != proof.last_seq) {
         return Err(format!(
-            "{EVENTS_FILE} holds {count} events ending at {}, the manifest says {} events \
-             ending at {}",
-            expected_seq - 1,
-            proof.events,
-            proof.last_seq
+            "{EVENTS_FILE} holds {count} events ending at {ended_at}, the manifest says {} \
+             events ending at {}",
+            proof.events, proof.last_seq
         ));
     }
     if last_hash != proof.head_hash {
