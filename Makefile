@@ -8,7 +8,7 @@ DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/attest
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 export LEPTOS_SITE_ROOT := target/site
 
-.PHONY: run test tools build build-dev lint unit e2e bench bench-inventory size
+.PHONY: run test tools build build-dev lint unit e2e bench bench-inventory bench-evidence size
 
 ## Serve the app in demo mode at http://127.0.0.1:3000.
 run: tools build-dev
@@ -52,3 +52,7 @@ bench: build
 # Inventory search over a synthetic population; see BENCHMARKS.md.
 bench-inventory:
 	DATABASE_URL=$(TEST_DATABASE_URL) cargo run -p server --example inventory_search_bench
+
+# A 1,000,000-row decisions CSV over HTTP against PostgreSQL's COPY; see BENCHMARKS.md.
+bench-evidence:
+	DATABASE_URL=$(TEST_DATABASE_URL) RUST_LOG=warn cargo run -p server --example evidence_csv_bench
