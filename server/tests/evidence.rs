@@ -639,6 +639,7 @@ async fn the_auditors_workspace_links_every_download_and_shows_the_chain_and_key
     assert!(body.contains(&EvidenceKey::demo().public_key_base64()));
     assert!(body.contains("publicly known demo key"));
     assert!(body.contains("action=\"/evidence/audit-log.csv\""));
+    assert!(body.contains("href=\"/inventory/export.csv\""));
     // Nothing on the page itself changes anything: no form posts (the shell's sign-out form
     // is outside <main>).
     let main = body

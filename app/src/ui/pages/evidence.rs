@@ -1,6 +1,6 @@
 //! The auditor's evidence workspace: every campaign with its status and completeness, one
 //! link for its signed evidence pack, one per CSV file and its printable report, the audit log
-//! as CSV over any range, and whether the audit chain verifies. Reading only, plain links and
+//! as CSV over any range, the current inventory as CSV, and whether the audit chain verifies. Reading only, plain links and
 //! a GET form: it works without JavaScript.
 
 use leptos::prelude::*;
@@ -165,6 +165,14 @@ fn AuditLogForm() -> impl IntoView {
                 <label>"Until (exclusive)" <input type="date" name="to"/></label>
                 <button type="submit">"Download"</button>
             </form>
+        </section>
+        <section aria-labelledby="inventory-csv-heading">
+            <h2 id="inventory-csv-heading">"Current inventory"</h2>
+            <p>
+                <a href="/inventory/export.csv" download="">"Who can reach what now, as CSV"</a>
+                " (every entitlement of the newest complete snapshot of each organization; "
+                <a href="/inventory">"filter it first"</a>" to download part of it)."
+            </p>
         </section>
     }
 }
