@@ -8,7 +8,7 @@ DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/attest
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 export LEPTOS_SITE_ROOT := target/site
 
-.PHONY: run test tools build build-dev lint unit e2e bench bench-inventory bench-pull size
+.PHONY: run test tools build build-dev lint unit e2e bench bench-inventory bench-pull bench-evidence size
 
 ## Serve the app in demo mode at http://127.0.0.1:3000.
 run: tools build-dev
@@ -48,7 +48,7 @@ e2e:
 
 ## Benchmarks; record results in BENCHMARKS.md: the release browser bundle's size and the
 ## Atlas pull of the simulator's `large` org.
-bench: build bench-pull
+bench: build bench-pull bench-evidence bench-inventory
 
 # Inventory search over a synthetic population; see BENCHMARKS.md.
 bench-inventory:
@@ -59,3 +59,6 @@ bench-inventory:
 PER_SECOND ?= 100
 bench-pull:
 	cargo run -p server --example atlas_pull_bench -- $(PER_SECOND)
+# A 1,000,000-row decisions CSV over HTTP against PostgreSQL's COPY; see BENCHMARKS.md.
+bench-evidence:
+	DATABASE_URL=$(TEST_DATABASE_URL) RUST_LOG=warn cargo run -p server --example evidence_csv_bench

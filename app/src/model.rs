@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 pub mod access_words;
 pub mod campaign;
+pub mod evidence;
 pub mod inventory;
 pub mod remediation;
 pub mod snapshot;
@@ -81,11 +82,12 @@ pub enum Section {
     People,
     Remediation,
     Audit,
+    Evidence,
     Settings,
 }
 
 impl Section {
-    pub const ALL: [Section; 9] = [
+    pub const ALL: [Section; 10] = [
         Section::Dashboard,
         Section::MyReviews,
         Section::Campaigns,
@@ -94,6 +96,7 @@ impl Section {
         Section::People,
         Section::Remediation,
         Section::Audit,
+        Section::Evidence,
         Section::Settings,
     ];
 
@@ -107,6 +110,7 @@ impl Section {
             Section::People => "People",
             Section::Remediation => "Remediation",
             Section::Audit => "Audit",
+            Section::Evidence => "Evidence",
             Section::Settings => "Settings",
         }
     }
@@ -121,6 +125,7 @@ impl Section {
             Section::People => "/people",
             Section::Remediation => "/remediation",
             Section::Audit => "/audit",
+            Section::Evidence => "/evidence",
             Section::Settings => "/settings",
         }
     }
@@ -137,7 +142,8 @@ impl Section {
             | Section::Snapshots
             | Section::People
             | Section::Remediation
-            | Section::Audit => viewer.can_read_everything(),
+            | Section::Audit
+            | Section::Evidence => viewer.can_read_everything(),
             Section::Settings => viewer.is_admin(),
         }
     }
@@ -227,7 +233,8 @@ mod tests {
                 Section::Snapshots,
                 Section::People,
                 Section::Remediation,
-                Section::Audit
+                Section::Audit,
+                Section::Evidence
             ]
         );
     }

@@ -5,10 +5,12 @@
 export const NAV = {
   admin: [
     'Dashboard', 'My reviews', 'Campaigns', 'Inventory', 'Snapshots', 'People', 'Remediation',
-    'Audit', 'Settings',
+    'Audit', 'Evidence', 'Settings',
   ],
   reviewer: ['Dashboard', 'My reviews'],
-  auditor: ['Dashboard', 'Campaigns', 'Inventory', 'Snapshots', 'People', 'Remediation', 'Audit'],
+  auditor: [
+    'Dashboard', 'Campaigns', 'Inventory', 'Snapshots', 'People', 'Remediation', 'Audit', 'Evidence',
+  ],
 };
 
 /**

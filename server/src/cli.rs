@@ -1,6 +1,7 @@
 //! The command line: `attest serve`, `attest demo`, `attest snapshot`, `attest remediate`,
-//! `attest audit verify`.
+//! `attest audit verify`, `attest evidence pack|verify|public-key|generate-key`.
 
+pub mod evidence;
 mod snapshot;
 
 use std::process::ExitCode;
@@ -87,6 +88,11 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Evidence packs: write one, verify one (no database needed), show the signing key.
+    Evidence {
+        #[command(subcommand)]
+        command: evidence::EvidenceCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -124,6 +130,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Audit {
             command: AuditCommand::Verify,
         } => audit_verify(&cli.common).await,
+        Command::Evidence { command } => evidence::run(&cli.common, command).await,
     }
 }
 

@@ -3,11 +3,13 @@
 
 use std::net::SocketAddr;
 
+use app::backend::evidence::EvidenceKey;
 use app::backend::snapshot::schedule::Schedule;
 use clap::Args;
 use openidconnect::url::Url;
 
 use crate::email::{EmailArgs, EmailConfig};
+use crate::evidence::EvidenceArgs;
 use crate::snapshots::config::ScheduleArgs;
 
 /// Raw settings as given on the command line or in the environment.
@@ -48,6 +50,9 @@ pub struct ServeArgs {
     /// The SMTP server campaign email goes through, if any.
     #[command(flatten)]
     pub email: EmailArgs,
+    /// The key evidence packs are signed with.
+    #[command(flatten)]
+    pub evidence: EvidenceArgs,
 }
 
 /// Validated settings.
@@ -65,6 +70,9 @@ pub struct ServeConfig {
     pub schedule: Schedule,
     /// Campaign email; its `smtp` is `None` when email is off.
     pub email: EmailConfig,
+    /// The key evidence packs are signed with; `None` when none is configured (packs are then
+    /// refused, the CSV files still download).
+    pub evidence_key: Option<EvidenceKey>,
 }
 
 /// The identity provider Attest signs people in with.
@@ -148,6 +156,7 @@ impl ServeConfig {
         }
         let (atlas_org_ids, schedule) = args.schedule.validate()?;
         let email = args.email.validate()?;
+        let evidence_key = args.evidence.key(args.demo)?;
         Ok(ServeConfig {
             bind,
             public_url,
@@ -158,6 +167,7 @@ impl ServeConfig {
             atlas_org_ids,
             schedule,
             email,
+            evidence_key,
         })
     }
 
@@ -188,6 +198,7 @@ mod tests {
             site_root: "target/site".into(),
             schedule: ScheduleArgs::default(),
             email: EmailArgs::default(),
+            evidence: EvidenceArgs::default(),
         }
     }
 

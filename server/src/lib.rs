@@ -8,6 +8,7 @@ pub mod config;
 pub mod database;
 pub mod demo;
 pub mod email;
+pub mod evidence;
 pub mod http;
 pub mod oidc;
 pub mod remediation;

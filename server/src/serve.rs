@@ -32,6 +32,12 @@ pub fn state(pool: sqlx::PgPool, config: ServeConfig) -> anyhow::Result<ServerSt
         settings: Arc::new(PublicSettings {
             demo_mode: config.demo,
             sso_enabled: oidc.is_some(),
+            evidence_public_key: config.evidence_key.as_ref().map(|key| {
+                (
+                    key.public_key_base64(),
+                    key.origin == app::backend::evidence::signing::KeyOrigin::Demo,
+                )
+            }),
         }),
     };
     Ok(ServerState {
@@ -56,6 +62,22 @@ pub async fn serve(database_url: &str, config: ServeConfig) -> anyhow::Result<()
         config.atlas_org_ids.clone(),
     )
     .map_err(anyhow::Error::msg)?;
+    match &config.evidence_key {
+        None => tracing::warn!(
+            "no evidence signing key configured (ATTEST_EVIDENCE_SIGNING_KEY or \
+             ATTEST_EVIDENCE_SIGNING_KEY_FILE): evidence packs cannot be generated"
+        ),
+        Some(key) if key.origin == app::backend::evidence::signing::KeyOrigin::Demo => {
+            tracing::warn!(
+                evidence.public_key = %key.public_key_base64(),
+                "evidence packs are signed with the publicly known demo key"
+            )
+        }
+        Some(key) => tracing::info!(
+            evidence.public_key = %key.public_key_base64(),
+            "evidence packs are signed with the configured key"
+        ),
+    }
     let mut state = state(pool.clone(), config)?;
     if demo {
         let environment = Arc::new(crate::demo::start(&pool).await?);

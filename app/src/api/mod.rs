@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod campaigns;
+pub mod evidence;
 pub mod inventory;
 pub mod people;
 pub mod remediation;

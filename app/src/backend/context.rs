@@ -18,6 +18,9 @@ pub struct PublicSettings {
     pub demo_mode: bool,
     /// Whether an OIDC identity provider is configured.
     pub sso_enabled: bool,
+    /// The public half of the evidence signing key (base64), and whether it is the publicly
+    /// known demo key; `None` when no key is configured.
+    pub evidence_public_key: Option<(String, bool)>,
 }
 
 impl AppContext {

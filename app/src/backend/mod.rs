@@ -10,6 +10,7 @@ pub mod campaign;
 pub mod context;
 pub mod db;
 pub mod directory;
+pub mod evidence;
 pub mod identity;
 pub mod inventory;
 pub mod notification;

@@ -84,6 +84,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/snapshots/:id") view=pages::snapshots::SnapshotPage/>
                     <Route path=path!("/people") view=pages::people::PeoplePage/>
                     <Route path=path!("/audit") view=pages::audit::AuditPage/>
+                    <Route path=path!("/evidence") view=pages::evidence::EvidencePage/>
                     <Route path=path!("/remediation") view=pages::remediation::RemediationPage/>
                     <Route path=path!("/settings") view=pages::settings::SettingsPage/>
                 </ParentRoute>

@@ -1,8 +1,10 @@
 //! The HTTP surface: the router and one middleware per concern.
 
 pub mod auth_routes;
+pub mod campaign_report;
 pub mod csrf;
 pub mod error_page;
+pub mod evidence_routes;
 pub mod headers;
 pub mod health;
 pub mod inventory_export;

@@ -15,8 +15,8 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 use super::metrics::Metrics;
 use super::{
-    auth_routes, csrf, headers, health, inventory_export, request_log, roster_upload,
-    snapshot_routes, viewer,
+    auth_routes, campaign_report, csrf, evidence_routes, headers, health, inventory_export,
+    request_log, roster_upload, snapshot_routes, viewer,
 };
 use crate::config::ServeConfig;
 use crate::oidc::{self, Oidc};
@@ -73,6 +73,22 @@ pub fn build_router(state: ServerState) -> Router {
         .route(
             "/inventory/export.csv",
             get(inventory_export::export_inventory),
+        )
+        .route(
+            "/evidence/campaigns/{id}/files/{name}",
+            get(evidence_routes::campaign_csv),
+        )
+        .route(
+            "/evidence/campaigns/{id}/pack.zip",
+            get(evidence_routes::campaign_pack),
+        )
+        .route(
+            "/evidence/campaigns/{id}/report",
+            get(campaign_report::report),
+        )
+        .route(
+            "/evidence/audit-log.csv",
+            get(evidence_routes::audit_log_csv),
         )
         .leptos_routes_with_context(
             &state,

@@ -24,6 +24,7 @@ use app::error::AppError;
 use app::model::SessionInfo;
 use attest_server::config::{ServeArgs, ServeConfig};
 use attest_server::email::EmailArgs;
+use attest_server::evidence::EvidenceArgs;
 use attest_server::snapshots::config::ScheduleArgs;
 
 /// The public URL every test configuration uses; same-origin requests come from here.
@@ -45,6 +46,7 @@ fn base_args() -> ServeArgs {
         site_root: "target/site".into(),
         schedule: ScheduleArgs::default(),
         email: EmailArgs::default(),
+        evidence: EvidenceArgs::default(),
     }
 }
 

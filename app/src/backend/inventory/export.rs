@@ -1,8 +1,6 @@
 //! The explorer's current view as CSV, streamed in chunks while the rows are read, with every
 //! cell made safe to open in a spreadsheet.
 
-use std::borrow::Cow;
-
 use bytes::Bytes;
 use futures_util::TryStreamExt;
 use sqlx::PgPool;
@@ -11,6 +9,7 @@ use tokio::sync::mpsc::Sender;
 use super::InventoryError;
 use super::query::{Scope, ValidFilter, rows_query};
 use super::row::RowRecord;
+use crate::backend::evidence::csv_safe;
 use crate::model::inventory::{InventoryFilter, InventoryRow, kind_label, link_label};
 
 /// Rows written between two chunks sent to the client.
@@ -37,17 +36,6 @@ pub const HEADER: [&str; 18] = [
     "dormant",
     "entitlement key",
 ];
-
-/// A cell that a spreadsheet would not run as a formula: text starting with `=`, `+`, `-`,
-/// `@`, a tab or a carriage return gets a leading apostrophe (OWASP's advice), which
-/// spreadsheets show as text and do not evaluate.
-pub fn csv_safe(cell: &str) -> Cow<'_, str> {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        Cow::Owned(format!("'{cell}"))
-    } else {
-        Cow::Borrowed(cell)
-    }
-}
 
 fn cells(row: &InventoryRow) -> [String; 18] {
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
@@ -137,19 +125,4 @@ pub async fn export_csv(
     }
     let _ = sink.send(flush(&mut writer)?).await;
     Ok(written)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::csv_safe;
-
-    #[test]
-    fn formula_starters_are_neutralised_and_other_text_is_kept() {
-        for bad in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
-            assert_eq!(csv_safe(bad), format!("'{bad}"));
-        }
-        for fine in ["alice@example.com", "GROUP_OWNER", "", "1-2", "a=b"] {
-            assert_eq!(csv_safe(fine), fine);
-        }
-    }
 }

@@ -17,7 +17,7 @@ pub mod row;
 pub mod search;
 pub mod usage;
 
-pub use export::{csv_safe, export_csv};
+pub use export::export_csv;
 pub use leavers::leavers_with_access;
 pub use orphans::list_orphans;
 pub use person::person_access;

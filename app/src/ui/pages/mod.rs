@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod campaigns;
 pub mod dashboard;
+pub mod evidence;
 pub mod inventory;
 pub mod people;
 pub mod placeholder;

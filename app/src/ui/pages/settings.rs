@@ -1,7 +1,8 @@
-//! Settings: users and their roles (admins only).
+//! Settings: users and their roles, and the evidence signing key's public half (admins only).
 
 use leptos::prelude::*;
 
+use crate::api::evidence::evidence_signing_key;
 use crate::api::users::{ChangeRole, list_users};
 use crate::model::{Role, Section, UserRow, Viewer};
 use crate::ui::components::access::{ErrorNote, NoAccess};
@@ -33,8 +34,49 @@ pub fn SettingsPage() -> impl IntoView {
                 })}
             </Suspense>
         </section>
+        <SigningKey/>
     }
     .into_any()
+}
+
+/// The public half of the key evidence packs are signed with, to hand to auditors in advance.
+#[component]
+fn SigningKey() -> impl IntoView {
+    let key = Resource::new(|| (), |_| evidence_signing_key());
+    view! {
+        <section aria-labelledby="signing-key-heading">
+            <h2 id="signing-key-heading">"Evidence signing key"</h2>
+            <Suspense fallback=|| view! { <p class="loading">"Loading the key…"</p> }>
+                {move || Suspend::new(async move {
+                    match key.await {
+                        Ok(Some(key)) => view! {
+                            <p>
+                                "Evidence packs are signed with this Ed25519 public key (base64). Give it "
+                                "to your auditors before the period starts; they check packs with "
+                                <code>"attest evidence verify PACK.zip --public-key KEY"</code>"."
+                            </p>
+                            <p><code class="public-key">{key.public_key}</code></p>
+                            {key.demo.then_some(view! {
+                                <p class="error">
+                                    "This is the publicly known demo key. Set ATTEST_EVIDENCE_SIGNING_KEY_FILE "
+                                    "before producing evidence anyone relies on."
+                                </p>
+                            })}
+                        }
+                        .into_any(),
+                        Ok(None) => view! {
+                            <p class="error">
+                                "No signing key is configured: set ATTEST_EVIDENCE_SIGNING_KEY_FILE (a file "
+                                "holding a base64 seed from attest evidence generate-key) and restart."
+                            </p>
+                        }
+                        .into_any(),
+                        Err(error) => view! { <ErrorNote error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
 }
 
 #[component]
