@@ -38,10 +38,11 @@ const SCOPES = 'openid email profile';
 /**
  * Starts the provider on 127.0.0.1 with a random port.
  *
- * @param {{ redirectUri: string }} options the callback URL registered for Attest
+ * @param {{ redirectUri: string, accounts?: Record<string, { sub: string, email: string, name: string, password: string }> }} options
+ *   the callback URL registered for Attest, and the people who may sign in (default ACCOUNTS)
  * @returns {Promise<{ issuer: string, clientId: string, clientSecret: string, stop(): Promise<void> }>}
  */
-export async function startIdentityProvider({ redirectUri }) {
+export async function startIdentityProvider({ redirectUri, accounts = ACCOUNTS }) {
   const server = http.createServer();
   await new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -85,7 +86,7 @@ export async function startIdentityProvider({ redirectUri }) {
     // Attest is a first-party client: no consent screen, the requested scopes are granted.
     loadExistingGrant: firstPartyGrant,
     findAccount: (ctx, sub) => {
-      const account = Object.values(ACCOUNTS).find((a) => a.sub === sub);
+      const account = Object.values(accounts).find((a) => a.sub === sub);
       if (!account) return undefined;
       return {
         accountId: account.sub,
@@ -105,7 +106,7 @@ export async function startIdentityProvider({ redirectUri }) {
   const protocol = provider.callback();
   server.on('request', (req, res) => {
     if (req.url.startsWith('/interaction/')) {
-      signInPage(provider, req, res).catch((error) => {
+      signInPage(provider, accounts, req, res).catch((error) => {
         res.statusCode = 500;
         res.end(`sign-in page failed: ${error.message}`);
       });
@@ -202,7 +203,7 @@ async function firstPartyGrant(ctx) {
  * GET  /interaction/<uid>        shows the sign-in form
  * POST /interaction/<uid>        checks email and password, then hands back to the library
  */
-async function signInPage(provider, req, res) {
+async function signInPage(provider, accounts, req, res) {
   const details = await provider.interactionDetails(req, res);
   if (details.prompt.name !== 'login') {
     // With the first-party grant above, login is the only prompt this client meets.
@@ -216,7 +217,7 @@ async function signInPage(provider, req, res) {
   }
   const form = new URLSearchParams(await readBody(req));
   const email = (form.get('email') ?? '').trim().toLowerCase();
-  const account = Object.values(ACCOUNTS).find(
+  const account = Object.values(accounts).find(
     (a) => a.email === email && a.password === form.get('password'),
   );
   if (!account) {

@@ -86,6 +86,7 @@ async fn main() -> anyhow::Result<()> {
         site_root: "target/site".into(),
         schedule: ScheduleArgs::default(),
         evidence: EvidenceArgs::default(),
+        email: attest_server::email::EmailArgs::default(),
     })
     .map_err(anyhow::Error::msg)?;
     let router =
