@@ -10,6 +10,13 @@ import { after, before, test } from 'node:test';
 import { Attest } from '../support/attest.mjs';
 import { collectPageErrors, launchBrowser, newPage } from '../support/browser.mjs';
 import { demoSignIn, waitForStartupSnapshot } from '../support/pages.mjs';
+import {
+  FALLBACK_REVIEWERS,
+  closeAndSignOff,
+  itemCard,
+  takeSnapshot,
+  waitUntilVerified,
+} from '../support/reviews.mjs';
 
 let attest;
 let browser;
@@ -25,15 +32,8 @@ after(async () => {
   await attest?.stop();
 });
 
-// The demo directory's fallback reviewers: managers who hold none of the top-level access.
-const FALLBACK = 'kofi.varga@northwind.example hana.gallagher@northwind.example';
 // The access the manager revokes: a direct report's only role in one project.
 const REVOKED = { person: 'Ilja Varga', role: 'GROUP_READ_ONLY', project: 'payments-staging' };
-
-/** A review item card on My reviews, by its heading ("ROLE — principal"). */
-function itemCard(page, title) {
-  return page.locator('article.item', { has: page.getByRole('heading', { level: 3, name: title, exact: true }) });
-}
 
 /** Waits for the wasm bundle, so the keyboard shortcuts are listening. */
 async function waitForHydration(page) {
@@ -73,14 +73,6 @@ async function peopleOnProjectPage(page, href) {
   }
 }
 
-/** Takes a snapshot from the Snapshots page and waits for it to complete. */
-async function takeSnapshot(page) {
-  await page.goto(`${attest.url}/snapshots`);
-  await page.getByRole('button', { name: 'Take a snapshot now' }).click();
-  await page.waitForURL(/\/snapshots\/[0-9a-f-]{36}$/);
-  await page.locator('#snapshot-status', { hasText: 'complete' }).waitFor({ timeout: 60_000 });
-}
-
 test('a campaign goes from launch through review and verified revocation to sign-off', () =>
   attest.withLog(async () => {
     const adminSession = await newPage(browser);
@@ -99,7 +91,7 @@ test('a campaign goes from launch through review and verified revocation to sign
     await admin.goto(`${attest.url}/campaigns`);
     await admin.getByRole('link', { name: 'New campaign' }).click();
     await admin.getByLabel('Name').fill('Quarterly access review');
-    await admin.getByLabel('Fallback reviewers: emails of people in the directory, in order').fill(FALLBACK);
+    await admin.getByLabel('Fallback reviewers: emails of people in the directory, in order').fill(FALLBACK_REVIEWERS);
     await admin.getByLabel('Automatic: pushed to Atlas on submit').check();
     await admin.getByRole('button', { name: 'Create draft' }).click();
     await admin.waitForURL(/\/campaigns\/[0-9a-f-]{36}$/);
@@ -206,18 +198,13 @@ test('a campaign goes from launch through review and verified revocation to sign
     await managerSession.context.close();
 
     // The revocation reaches Atlas and is verified by reading Atlas back.
-    const job = admin.locator('tr[data-job]', { hasText: REVOKED.person }).filter({ hasText: REVOKED.role });
-    for (let attempt = 0; ; attempt += 1) {
-      await admin.goto(`${attest.url}/remediation`);
-      await job.first().waitFor();
-      if ((await job.first().getAttribute('data-status')) === 'verified') break;
-      assert.ok(attempt < 60, `the job did not turn verified: ${await job.first().textContent()}`);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-    assert.equal(await job.count(), 1, 'exactly one job for the revoked access');
+    const job = (page) =>
+      page.locator('tr[data-job]', { hasText: REVOKED.person }).filter({ hasText: REVOKED.role });
+    await waitUntilVerified(admin, attest.url, job);
+    assert.equal(await job(admin).count(), 1, 'exactly one job for the revoked access');
 
     // The next snapshot no longer shows the person on the project.
-    await takeSnapshot(admin);
+    await takeSnapshot(admin, attest.url);
     const after = await peopleOnProjectPage(admin, projectPage);
     assert.ok(
       !after.some((p) => p.startsWith(REVOKED.person)),
@@ -225,12 +212,7 @@ test('a campaign goes from launch through review and verified revocation to sign
     );
 
     // Close and sign off.
-    await admin.goto(campaignUrl);
-    await admin.getByRole('button', { name: 'Close campaign' }).click();
-    await admin.locator('.campaign-status strong', { hasText: 'Closed' }).waitFor();
-    await admin.getByLabel('Attestation').waitFor();
-    await admin.getByRole('button', { name: 'Sign off' }).click();
-    await admin.getByRole('heading', { level: 2, name: 'Signed off' }).waitFor();
+    await closeAndSignOff(admin, campaignUrl);
     assert.match(await admin.locator('.attestation').textContent(), /Quarterly access review/);
     assert.match(
       await admin.getByRole('region', { name: 'Signed off' }).textContent(),
