@@ -1,25 +1,15 @@
 // The audit page lists sign-ins and role changes, and its filter form narrows the list.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { Attest } from '../support/attest.mjs';
-import { launchBrowser, newPage } from '../support/browser.mjs';
+import { newPage } from '../support/browser.mjs';
+import { withDemoServer } from '../support/demo.mjs';
 import { demoSignIn, roleButton } from '../support/pages.mjs';
 
 let attest;
 let browser;
-
-before(async () => {
-  attest = new Attest({ command: 'demo' });
-  await attest.start();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await attest?.stop();
-});
+withDemoServer((started) => ({ attest, browser } = started));
 
 /** The audit table's rows as { actor, action, details }. */
 async function auditRows(page) {

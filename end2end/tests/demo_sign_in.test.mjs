@@ -1,25 +1,15 @@
 // Demo mode: "act as" sign-in for each role lands on that role's navigation.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { Attest } from '../support/attest.mjs';
-import { launchBrowser, newPage } from '../support/browser.mjs';
+import { newPage } from '../support/browser.mjs';
+import { withDemoServer } from '../support/demo.mjs';
 import { NAV, demoSignIn, navLabels, signedInAs } from '../support/pages.mjs';
 
 let attest;
 let browser;
-
-before(async () => {
-  attest = new Attest({ command: 'demo' });
-  await attest.start();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await attest?.stop();
-});
+withDemoServer((started) => ({ attest, browser } = started));
 
 for (const role of ['admin', 'reviewer', 'auditor']) {
   test(`acting as the demo ${role} shows the ${role}'s navigation`, () =>

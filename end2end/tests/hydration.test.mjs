@@ -3,25 +3,15 @@
 // island with behaviour of its own, are exercised in review_journey.test.mjs).
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { Attest } from '../support/attest.mjs';
-import { collectPageErrors, launchBrowser, newPage } from '../support/browser.mjs';
+import { collectPageErrors, newPage } from '../support/browser.mjs';
+import { withDemoServer } from '../support/demo.mjs';
 import { NAV, demoSignIn } from '../support/pages.mjs';
 
 let attest;
 let browser;
-
-before(async () => {
-  attest = new Attest({ command: 'demo' });
-  await attest.start();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await attest?.stop();
-});
+withDemoServer((started) => ({ attest, browser } = started));
 
 /** Waits until the wasm bundle has been fetched and the page has gone quiet. */
 async function waitForIslands(page) {

@@ -2,25 +2,15 @@
 // buttons on Settings are plain form posts that come back to the page they were sent from.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { Attest } from '../support/attest.mjs';
-import { launchBrowser, newPage } from '../support/browser.mjs';
+import { newPage } from '../support/browser.mjs';
+import { withDemoServer } from '../support/demo.mjs';
 import { demoSignIn, roleButton, rolesShown, userRow } from '../support/pages.mjs';
 
 let attest;
 let browser;
-
-before(async () => {
-  attest = new Attest({ command: 'demo' });
-  await attest.start();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await attest?.stop();
-});
+withDemoServer((started) => ({ attest, browser } = started));
 
 test('an admin without JavaScript makes a user auditor on Settings', () =>
   attest.withLog(async () => {

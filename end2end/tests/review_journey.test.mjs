@@ -5,10 +5,10 @@
 // longer shows the access; the admin closes the campaign and signs it off.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { Attest } from '../support/attest.mjs';
-import { collectPageErrors, launchBrowser, newPage } from '../support/browser.mjs';
+import { collectPageErrors, newPage } from '../support/browser.mjs';
+import { withDemoServer } from '../support/demo.mjs';
 import { demoSignIn, waitForStartupSnapshot } from '../support/pages.mjs';
 import {
   FALLBACK_REVIEWERS,
@@ -20,17 +20,7 @@ import {
 
 let attest;
 let browser;
-
-before(async () => {
-  attest = new Attest({ command: 'demo' });
-  await attest.start();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await attest?.stop();
-});
+withDemoServer((started) => ({ attest, browser } = started));
 
 // The access the manager revokes: a direct report's only role in one project.
 const REVOKED = { person: 'Ilja Varga', role: 'GROUP_READ_ONLY', project: 'payments-staging' };

@@ -2,25 +2,15 @@
 // leaver who still holds access and opens that person's page.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { Attest } from '../support/attest.mjs';
-import { launchBrowser, newPage } from '../support/browser.mjs';
+import { newPage } from '../support/browser.mjs';
+import { withDemoServer } from '../support/demo.mjs';
 import { demoSignIn, waitForStartupSnapshot } from '../support/pages.mjs';
 
 let attest;
 let browser;
-
-before(async () => {
-  attest = new Attest({ command: 'demo' });
-  await attest.start();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await attest?.stop();
-});
+withDemoServer((started) => ({ attest, browser } = started));
 
 test('an admin takes a snapshot, finds a leaver with access and opens the person page', () =>
   attest.withLog(async () => {
