@@ -712,6 +712,83 @@ mod tests {
             .unwrap_or_default()
     }
 
+    /// One line per record of `demo`: kind, key, name and a digest of the whole record, so a
+    /// changed field anywhere shows up as a missing line naming the record it belongs to.
+    fn fingerprint(demo: &DemoOrg) -> BTreeSet<String> {
+        use sha2::{Digest, Sha256};
+        fn line(kind: &str, key: &str, name: &str, record: &impl std::fmt::Debug) -> String {
+            let digest = hex::encode(Sha256::digest(format!("{record:?}")));
+            format!("{kind}\t{key}\t{name}\t{}", &digest[..16])
+        }
+        let w = &demo.world;
+        let mut lines = BTreeSet::new();
+        lines.insert(line("credentials", "", "", &demo.credentials));
+        for o in w.orgs.values() {
+            lines.insert(line("org", &o.id, &o.name, o));
+        }
+        for p in w.projects.values() {
+            lines.insert(line("project", &p.id, &p.name, p));
+        }
+        for (i, p) in demo.people.iter().enumerate() {
+            lines.insert(line("person", &format!("{i:03}"), &p.email, p));
+        }
+        for u in w.users.values() {
+            lines.insert(line("user", &u.id, &u.username, u));
+        }
+        for t in w.teams.values() {
+            lines.insert(line("team", &t.id, &t.name, t));
+        }
+        for ((group, db, name), u) in &w.db_users {
+            // The temporary user's expiry follows the real clock, not the anchor.
+            let mut u = u.clone();
+            u.delete_after_date = None;
+            lines.insert(line("db_user", &format!("{group}/{db}"), name, &u));
+        }
+        for ((group, name), r) in &w.custom_roles {
+            lines.insert(line("custom_role", group, name, r));
+        }
+        for k in w.api_keys.values() {
+            lines.insert(line("api_key", &k.id, &k.desc, k));
+        }
+        for a in w.service_accounts.values() {
+            lines.insert(line("service_account", &a.client_id, &a.name, a));
+        }
+        for f in w.federations.values() {
+            lines.insert(line("federation", &f.id, "", f));
+        }
+        for (i, l) in w.access_logs.iter().enumerate() {
+            lines.insert(line("access_log", &format!("{i:04}"), &l.username, l));
+        }
+        for e in &w.events {
+            lines.insert(line("event", &e.id, &e.event_type, e));
+        }
+        lines
+    }
+
+    /// The seed-7 demo org as it was before the second generation pass was added, one
+    /// [`fingerprint`] line per record. Everything in it must stay exactly as it is: browser
+    /// and server tests rely on specific demo people, roles and reviewers.
+    const DEMO_7_FINGERPRINT: &str = include_str!("demo_fingerprint.txt");
+
+    #[test]
+    fn the_original_demo_org_is_unchanged() {
+        let mut demo = DemoOrg::build_at(7, anchor());
+        let mut now = fingerprint(&demo);
+        // The world's own generator must be where it was, so whatever the simulator draws at
+        // run time (new secrets, new keys) comes out as before.
+        let draw: u64 = demo.world.rng().r#gen();
+        now.insert(format!("rng\t{draw:016x}"));
+        let missing: Vec<&str> = DEMO_7_FINGERPRINT
+            .lines()
+            .filter(|l| !now.contains(*l))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "changed or gone since the fingerprint was taken:\n{}",
+            missing.join("\n")
+        );
+    }
+
     #[test]
     fn same_seed_same_org() {
         let a = DemoOrg::build_at(42, anchor());
