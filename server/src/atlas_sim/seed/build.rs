@@ -1,5 +1,6 @@
-//! The demo org builder; see the module above for what it contains. Its record helpers are
-//! shared with the `large` builder.
+//! The demo org builder; see the module above for what it contains. This is its first pass,
+//! the original six projects and forty people; `growth.rs` appends the rest after it. Its
+//! record helpers are shared with the `large` builder and the second pass.
 
 use std::collections::BTreeSet;
 
@@ -8,6 +9,7 @@ use rand::Rng;
 use rand::seq::SliceRandom;
 use serde_json::{Map, Value, json};
 
+use super::growth;
 use super::names::{APP_USERS, COUNTRIES, DEPARTMENTS, FIRST_NAMES, LAST_NAMES, PROJECTS};
 use crate::atlas_sim::model::{
     AccessLog, Actor, ApiKey, CustomRole, DbRole, DbScope, DbUser, Event, Federation, Label,
@@ -53,8 +55,9 @@ pub struct DemoOrg {
     pub credentials: DemoCredentials,
 }
 
+/// People of the first pass; the second adds `growth::PEOPLE` more.
 const PEOPLE: usize = 40;
-const DOMAIN: &str = "northwind.example";
+pub(super) const DOMAIN: &str = "northwind.example";
 
 impl DemoOrg {
     /// The demo org for `seed`, dated relative to the start of the current UTC day.
@@ -80,7 +83,7 @@ impl DemoOrg {
             },
         );
         let projects = add_projects(&mut w, &org_id, anchor);
-        let people = add_people(&mut w, &org_id, &projects, anchor);
+        let mut people = add_people(&mut w, &org_id, &projects, anchor);
         add_teams(&mut w, &org_id, &projects, &people);
         add_db_users(&mut w, &projects, &people);
         add_custom_roles(&mut w, &projects);
@@ -88,6 +91,9 @@ impl DemoOrg {
         add_federation(&mut w, &org_id, &projects);
         add_access_logs(&mut w, anchor);
         add_history(&mut w, &org_id, anchor);
+        // Everything above is the original company and must stay exactly as it is; the second
+        // pass only appends (see `growth.rs`).
+        growth::grow(&mut w, seed, &org_id, &mut people, anchor);
         // The clock runs in real time again from the anchor's point of view.
         w.advance_clock(-offset);
         Self {
@@ -651,37 +657,61 @@ fn add_access_logs(w: &mut World, anchor: DateTime<Utc>) {
         let Some(project) = w.projects.get(&u.group_id).cloned() else {
             continue;
         };
-        for k in 0..3 {
-            let cluster = &project.clusters[k % project.clusters.len()];
-            let hours = w.rng().gen_range(1..24 * 30);
-            let ok = w.rng().gen_range(0..10) > 0;
-            let ip = format!(
-                "10.{}.{}.{}",
-                w.rng().gen_range(0..255),
-                w.rng().gen_range(0..255),
-                w.rng().gen_range(1..255)
-            );
-            w.access_logs.push(AccessLog {
-                group_id: u.group_id.clone(),
-                cluster_name: cluster.clone(),
-                hostname: format!("{cluster}-shard-00-00.{}.mongodb.net", project.name),
-                username: u.username.clone(),
-                auth_source: u.database_name.clone(),
-                auth_result: ok,
-                ip_address: ip,
-                at: anchor - Duration::hours(hours),
-            });
-        }
+        let logs = access_logs_of(w.rng(), &u, &project, anchor);
+        w.access_logs.extend(logs);
     }
 }
 
+/// Three sign-ins of `u` to the clusters of `project` within the month before `anchor`, one in
+/// ten of them failed.
+pub(super) fn access_logs_of(
+    rng: &mut impl Rng,
+    u: &DbUser,
+    project: &Project,
+    anchor: DateTime<Utc>,
+) -> Vec<AccessLog> {
+    let mut logs = Vec::new();
+    for k in 0..3 {
+        let cluster = &project.clusters[k % project.clusters.len()];
+        let hours = rng.gen_range(1..24 * 30);
+        let ok = rng.gen_range(0..10) > 0;
+        let ip = format!(
+            "10.{}.{}.{}",
+            rng.gen_range(0..255),
+            rng.gen_range(0..255),
+            rng.gen_range(1..255)
+        );
+        logs.push(AccessLog {
+            group_id: u.group_id.clone(),
+            cluster_name: cluster.clone(),
+            hostname: format!("{cluster}-shard-00-00.{}.mongodb.net", project.name),
+            username: u.username.clone(),
+            auth_source: u.database_name.clone(),
+            auth_result: ok,
+            ip_address: ip,
+            at: anchor - Duration::hours(hours),
+        });
+    }
+    logs
+}
+
 pub(super) fn add_history(w: &mut World, org_id: &str, anchor: DateTime<Utc>) {
-    let mut joined: Vec<(DateTime<Utc>, String, String)> = w
+    let joined: Vec<(DateTime<Utc>, String, String)> = w
         .users
         .values()
         .filter(|u| u.membership == Membership::Active)
         .map(|u| (u.created_at, u.id.clone(), u.username.clone()))
         .collect();
+    record_joins(w, org_id, anchor, joined);
+}
+
+/// Appends a `JOINED_ORG` event for each `(when, user id, username)`, oldest first.
+pub(super) fn record_joins(
+    w: &mut World,
+    org_id: &str,
+    anchor: DateTime<Utc>,
+    mut joined: Vec<(DateTime<Utc>, String, String)>,
+) {
     joined.sort();
     for (at, user_id, username) in joined {
         let id = w.next_id();
@@ -806,7 +836,7 @@ mod tests {
     fn demo_org_has_what_reviews_need() {
         let demo = DemoOrg::build_at(1, anchor());
         let w = &demo.world;
-        assert_eq!(demo.people.len(), PEOPLE);
+        assert_eq!(demo.people.len(), PEOPLE + growth::PEOPLE);
         assert!(demo.people.iter().any(|p| p.first_name == "@SUM(1)"));
         assert!(
             w.db_users
