@@ -145,7 +145,20 @@ mod tests {
         let demo = DemoOrg::build(DEMO_SEED);
         let parsed = parse_roster(roster_csv(&demo.people).as_bytes()).expect("valid roster");
         assert_eq!(parsed.len(), demo.people.len());
-        assert!(parsed.iter().any(|p| p.status.as_str() == "leaver"));
+        assert_eq!(
+            parsed.len(),
+            80,
+            "the original forty and the newer departments"
+        );
+        assert_eq!(
+            parsed
+                .iter()
+                .filter(|p| p.status.as_str() == "leaver")
+                .count(),
+            5
+        );
+        let roster = roster_csv(&demo.people);
+        assert!(roster.contains(",Security,") && roster.contains(",Mobile,"));
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //!
 //! It runs after the first pass (`build.rs`) and draws from a generator of its own, so every
 //! record, id, secret and random draw of the first pass stays exactly what it was; only the id
-//! counter carries on from where the first pass stopped. It touches no first-pass record: the
+//! counter carries on from where the first pass stopped (so ids the simulator hands out at run
+//! time come later than they used to). It touches no first-pass record: the
 //! new people hold roles on the new projects only, the new teams sit on the new projects, and
 //! the new database users are owned by new people (or by nobody). The department heads report
 //! to the CTO, and no new manager has more than four direct reports, so the first pass's
