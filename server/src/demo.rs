@@ -145,7 +145,20 @@ mod tests {
         let demo = DemoOrg::build(DEMO_SEED);
         let parsed = parse_roster(roster_csv(&demo.people).as_bytes()).expect("valid roster");
         assert_eq!(parsed.len(), demo.people.len());
-        assert!(parsed.iter().any(|p| p.status.as_str() == "leaver"));
+        assert_eq!(
+            parsed.len(),
+            80,
+            "the original forty and the newer departments"
+        );
+        assert_eq!(
+            parsed
+                .iter()
+                .filter(|p| p.status.as_str() == "leaver")
+                .count(),
+            5
+        );
+        let roster = roster_csv(&demo.people);
+        assert!(roster.contains(",Security,") && roster.contains(",Mobile,"));
     }
 
     #[test]
@@ -155,6 +168,73 @@ mod tests {
         assert_eq!(parsed.len(), large.people.len());
         assert!(parsed.iter().any(|p| p.status.as_str() == "leaver"));
         assert!(roster_csv(&large.people).contains(",Contractor,"));
+    }
+
+    #[test]
+    fn the_demo_reviewer_is_the_original_companys_busiest_manager() {
+        for seed in [1, 5, DEMO_SEED, 11, 42] {
+            let demo = DemoOrg::build(seed);
+            let original = &demo.people[..40];
+            assert_eq!(
+                busiest_manager(&demo.people).map(|p| &p.email),
+                busiest_manager(original).map(|p| &p.email),
+                "seed {seed}"
+            );
+        }
+    }
+
+    /// The browser tests walk through these people; the demo must keep them as they are.
+    #[test]
+    fn the_people_the_browser_tests_rely_on_are_in_place() {
+        let demo = DemoOrg::build(DEMO_SEED);
+        let w = &demo.world;
+        let person = |email: &str| {
+            demo.people
+                .iter()
+                .find(|p| p.email == email)
+                .unwrap_or_else(|| panic!("{email} is in the demo"))
+        };
+        let elif = person("elif.weber@northwind.example");
+        assert_eq!(busiest_manager(&demo.people), Some(elif));
+        let ilja = person("ilja.varga@northwind.example");
+        assert_eq!(ilja.manager.as_deref(), Some(elif.email.as_str()));
+        let staging = w
+            .projects
+            .values()
+            .find(|p| p.name == "payments-staging")
+            .expect("payments-staging");
+        let ilja_user = &w.users[ilja.atlas_user_id.as_deref().expect("Ilja's account")];
+        assert_eq!(
+            ilja_user.group_roles.get(&staging.id),
+            Some(&vec!["GROUP_READ_ONLY".to_owned()])
+        );
+        // The fallback reviewers hold and own nothing of what the newer departments brought.
+        let newer: Vec<&str> = w
+            .projects
+            .values()
+            .filter(|p| p.created > staging.created + chrono::Duration::days(365))
+            .map(|p| p.id.as_str())
+            .collect();
+        assert_eq!(newer.len(), 6);
+        for email in [
+            "kofi.varga@northwind.example",
+            "hana.gallagher@northwind.example",
+        ] {
+            let fallback = person(email);
+            let user = &w.users[fallback.atlas_user_id.as_deref().expect("an account")];
+            assert!(
+                user.group_roles
+                    .keys()
+                    .all(|g| !newer.contains(&g.as_str()))
+            );
+            assert!(
+                w.db_users
+                    .values()
+                    .filter(|u| newer.contains(&u.group_id.as_str()))
+                    .all(|u| u.labels.iter().all(|l| l.value != email)),
+                "{email} owns a newer database user"
+            );
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! The demo org builder; see the module above for what it contains. Its record helpers are
-//! shared with the `large` builder.
+//! The demo org builder; see the module above for what it contains. This is its first pass,
+//! the original six projects and forty people; `growth.rs` appends the rest after it. Its
+//! record helpers are shared with the `large` builder and the second pass.
 
 use std::collections::BTreeSet;
 
@@ -8,6 +9,7 @@ use rand::Rng;
 use rand::seq::SliceRandom;
 use serde_json::{Map, Value, json};
 
+use super::growth;
 use super::names::{APP_USERS, COUNTRIES, DEPARTMENTS, FIRST_NAMES, LAST_NAMES, PROJECTS};
 use crate::atlas_sim::model::{
     AccessLog, Actor, ApiKey, CustomRole, DbRole, DbScope, DbUser, Event, Federation, Label,
@@ -53,8 +55,9 @@ pub struct DemoOrg {
     pub credentials: DemoCredentials,
 }
 
+/// People of the first pass; the second adds `growth::PEOPLE` more.
 const PEOPLE: usize = 40;
-const DOMAIN: &str = "northwind.example";
+pub(super) const DOMAIN: &str = "northwind.example";
 
 impl DemoOrg {
     /// The demo org for `seed`, dated relative to the start of the current UTC day.
@@ -80,7 +83,7 @@ impl DemoOrg {
             },
         );
         let projects = add_projects(&mut w, &org_id, anchor);
-        let people = add_people(&mut w, &org_id, &projects, anchor);
+        let mut people = add_people(&mut w, &org_id, &projects, anchor);
         add_teams(&mut w, &org_id, &projects, &people);
         add_db_users(&mut w, &projects, &people);
         add_custom_roles(&mut w, &projects);
@@ -88,6 +91,9 @@ impl DemoOrg {
         add_federation(&mut w, &org_id, &projects);
         add_access_logs(&mut w, anchor);
         add_history(&mut w, &org_id, anchor);
+        // Everything above is the original company and must stay exactly as it is; the second
+        // pass only appends (see `growth.rs`).
+        growth::grow(&mut w, seed, &org_id, &mut people, anchor);
         // The clock runs in real time again from the anchor's point of view.
         w.advance_clock(-offset);
         Self {
@@ -651,37 +657,61 @@ fn add_access_logs(w: &mut World, anchor: DateTime<Utc>) {
         let Some(project) = w.projects.get(&u.group_id).cloned() else {
             continue;
         };
-        for k in 0..3 {
-            let cluster = &project.clusters[k % project.clusters.len()];
-            let hours = w.rng().gen_range(1..24 * 30);
-            let ok = w.rng().gen_range(0..10) > 0;
-            let ip = format!(
-                "10.{}.{}.{}",
-                w.rng().gen_range(0..255),
-                w.rng().gen_range(0..255),
-                w.rng().gen_range(1..255)
-            );
-            w.access_logs.push(AccessLog {
-                group_id: u.group_id.clone(),
-                cluster_name: cluster.clone(),
-                hostname: format!("{cluster}-shard-00-00.{}.mongodb.net", project.name),
-                username: u.username.clone(),
-                auth_source: u.database_name.clone(),
-                auth_result: ok,
-                ip_address: ip,
-                at: anchor - Duration::hours(hours),
-            });
-        }
+        let logs = access_logs_of(w.rng(), &u, &project, anchor);
+        w.access_logs.extend(logs);
     }
 }
 
+/// Three sign-ins of `u` to the clusters of `project` within the month before `anchor`, one in
+/// ten of them failed.
+pub(super) fn access_logs_of(
+    rng: &mut impl Rng,
+    u: &DbUser,
+    project: &Project,
+    anchor: DateTime<Utc>,
+) -> Vec<AccessLog> {
+    let mut logs = Vec::new();
+    for k in 0..3 {
+        let cluster = &project.clusters[k % project.clusters.len()];
+        let hours = rng.gen_range(1..24 * 30);
+        let ok = rng.gen_range(0..10) > 0;
+        let ip = format!(
+            "10.{}.{}.{}",
+            rng.gen_range(0..255),
+            rng.gen_range(0..255),
+            rng.gen_range(1..255)
+        );
+        logs.push(AccessLog {
+            group_id: u.group_id.clone(),
+            cluster_name: cluster.clone(),
+            hostname: format!("{cluster}-shard-00-00.{}.mongodb.net", project.name),
+            username: u.username.clone(),
+            auth_source: u.database_name.clone(),
+            auth_result: ok,
+            ip_address: ip,
+            at: anchor - Duration::hours(hours),
+        });
+    }
+    logs
+}
+
 pub(super) fn add_history(w: &mut World, org_id: &str, anchor: DateTime<Utc>) {
-    let mut joined: Vec<(DateTime<Utc>, String, String)> = w
+    let joined: Vec<(DateTime<Utc>, String, String)> = w
         .users
         .values()
         .filter(|u| u.membership == Membership::Active)
         .map(|u| (u.created_at, u.id.clone(), u.username.clone()))
         .collect();
+    record_joins(w, org_id, anchor, joined);
+}
+
+/// Appends a `JOINED_ORG` event for each `(when, user id, username)`, oldest first.
+pub(super) fn record_joins(
+    w: &mut World,
+    org_id: &str,
+    anchor: DateTime<Utc>,
+    mut joined: Vec<(DateTime<Utc>, String, String)>,
+) {
     joined.sort();
     for (at, user_id, username) in joined {
         let id = w.next_id();
@@ -712,6 +742,83 @@ mod tests {
             .unwrap_or_default()
     }
 
+    /// One line per record of `demo`: kind, key, name and a digest of the whole record, so a
+    /// changed field anywhere shows up as a missing line naming the record it belongs to.
+    fn fingerprint(demo: &DemoOrg) -> BTreeSet<String> {
+        use sha2::{Digest, Sha256};
+        fn line(kind: &str, key: &str, name: &str, record: &impl std::fmt::Debug) -> String {
+            let digest = hex::encode(Sha256::digest(format!("{record:?}")));
+            format!("{kind}\t{key}\t{name}\t{}", &digest[..16])
+        }
+        let w = &demo.world;
+        let mut lines = BTreeSet::new();
+        lines.insert(line("credentials", "", "", &demo.credentials));
+        for o in w.orgs.values() {
+            lines.insert(line("org", &o.id, &o.name, o));
+        }
+        for p in w.projects.values() {
+            lines.insert(line("project", &p.id, &p.name, p));
+        }
+        for (i, p) in demo.people.iter().enumerate() {
+            lines.insert(line("person", &format!("{i:03}"), &p.email, p));
+        }
+        for u in w.users.values() {
+            lines.insert(line("user", &u.id, &u.username, u));
+        }
+        for t in w.teams.values() {
+            lines.insert(line("team", &t.id, &t.name, t));
+        }
+        for ((group, db, name), u) in &w.db_users {
+            // The temporary user's expiry follows the real clock, not the anchor.
+            let mut u = u.clone();
+            u.delete_after_date = None;
+            lines.insert(line("db_user", &format!("{group}/{db}"), name, &u));
+        }
+        for ((group, name), r) in &w.custom_roles {
+            lines.insert(line("custom_role", group, name, r));
+        }
+        for k in w.api_keys.values() {
+            lines.insert(line("api_key", &k.id, &k.desc, k));
+        }
+        for a in w.service_accounts.values() {
+            lines.insert(line("service_account", &a.client_id, &a.name, a));
+        }
+        for f in w.federations.values() {
+            lines.insert(line("federation", &f.id, "", f));
+        }
+        for (i, l) in w.access_logs.iter().enumerate() {
+            lines.insert(line("access_log", &format!("{i:04}"), &l.username, l));
+        }
+        for e in &w.events {
+            lines.insert(line("event", &e.id, &e.event_type, e));
+        }
+        lines
+    }
+
+    /// The seed-7 demo org as it was before the second generation pass was added, one
+    /// [`fingerprint`] line per record. Everything in it must stay exactly as it is: browser
+    /// and server tests rely on specific demo people, roles and reviewers.
+    const DEMO_7_FINGERPRINT: &str = include_str!("demo_fingerprint.txt");
+
+    #[test]
+    fn the_original_demo_org_is_unchanged() {
+        let mut demo = DemoOrg::build_at(7, anchor());
+        let mut now = fingerprint(&demo);
+        // The world's own generator must be where it was, so whatever the simulator draws at
+        // run time (new secrets, new keys) comes out as before.
+        let draw: u64 = demo.world.rng().r#gen();
+        now.insert(format!("rng\t{draw:016x}"));
+        let missing: Vec<&str> = DEMO_7_FINGERPRINT
+            .lines()
+            .filter(|l| !now.contains(*l))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "changed or gone since the fingerprint was taken:\n{}",
+            missing.join("\n")
+        );
+    }
+
     #[test]
     fn same_seed_same_org() {
         let a = DemoOrg::build_at(42, anchor());
@@ -729,7 +836,7 @@ mod tests {
     fn demo_org_has_what_reviews_need() {
         let demo = DemoOrg::build_at(1, anchor());
         let w = &demo.world;
-        assert_eq!(demo.people.len(), PEOPLE);
+        assert_eq!(demo.people.len(), PEOPLE + growth::PEOPLE);
         assert!(demo.people.iter().any(|p| p.first_name == "@SUM(1)"));
         assert!(
             w.db_users

@@ -1,15 +1,20 @@
 //! Seeded organizations, chosen by [`OrgSize`]. The same seed always yields the same org, ids
 //! and secrets included, plus the people directory (roster) of the same company.
 //!
-//! - `demo`: `DemoOrg::build(seed)` makes "Northwind Cloud", a company of about 40 people:
-//!   department managers, active users, pending and expired invitations, leavers who still
-//!   hold Atlas and database access, teams on projects, database users of every auth type
-//!   (with `owner` labels, some pointing at nobody), custom roles, API keys, service accounts,
-//!   federation role mappings, access history and a history of events.
+//! - `demo`: `DemoOrg::build(seed)` makes "Northwind Cloud", a company of 80 people in eight
+//!   departments with 12 projects, 78 Atlas users and 150 database users: department heads and
+//!   team leads, active users, pending and expired invitations, five leavers who still hold
+//!   Atlas and database access, someone on notice, agency accounts no roster lists, teams on
+//!   projects, database users of every auth type (with `owner` labels, some pointing at
+//!   nobody), custom roles, API keys, service accounts, federation role mappings, access
+//!   history and a history of events. It is built in two passes (`build.rs`, then
+//!   `growth.rs` for the Security and Mobile departments); the second only appends, so the
+//!   first pass's people, ids and secrets are what they always were.
 //! - `large`: "Globex Data", 1,000 projects, 10,000 Atlas users, 50,000 database users,
 //!   300 API keys and 150 service accounts, for benchmarks and scale tests (`large.rs`).
 
 mod build;
+mod growth;
 mod large;
 mod names;
 
@@ -21,7 +26,7 @@ pub use large::{LARGE_ATLAS_USERS, LARGE_DATABASE_USERS, LARGE_PEOPLE, LARGE_PRO
 /// Which seeded organization to build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum OrgSize {
-    /// "Northwind Cloud": six projects, about 40 people; what demo mode shows.
+    /// "Northwind Cloud": 12 projects, 80 people, 150 database users; what demo mode shows.
     #[default]
     Demo,
     /// "Globex Data": 1,000 projects, 10,000 Atlas users, 50,000 database users.

@@ -133,3 +133,59 @@ pub const WORKLOADS: &[&str] = &[
 
 /// Environments of the `large` org's projects.
 pub const ENVIRONMENTS: &[&str] = &["prod", "staging", "dev", "sandbox", "dr"];
+
+/// First names of the people the demo's second pass adds; none repeats a [`FIRST_NAMES`]
+/// entry, so every new email address is new.
+pub const MORE_FIRST_NAMES: &[&str] = &[
+    "Abebe", "Birgit", "Cyrus", "Daria", "Esra", "Filip", "Gaia", "Henrik", "Isabel", "Jamal",
+    "Katja", "Leon", "Maya", "Nadia", "Oskar", "Paulina", "Rafael", "Saskia", "Tariq", "Ursula",
+    "Viktor", "Wanjiru", "Xavier", "Yara", "Zeynep", "Adrian", "Bianca", "Cosmin", "Dalia", "Emil",
+    "Fatima", "Goran", "Helga", "Ivo", "Jana", "Kenji", "Lena", "Milan", "Nia", "Omar",
+];
+
+/// The demo's second-pass departments, each with the three [`MORE_PROJECTS`] it runs and the
+/// applications it runs in each of them (one database user per application and project).
+pub const MORE_DEPARTMENTS: &[(&str, [usize; 3], &[&str])] = &[
+    (
+        "Security",
+        [0, 1, 2],
+        &[
+            "auth-service",
+            "token-refresher",
+            "session-cleaner",
+            "audit-shipper",
+            "risk-scorer",
+            "fraud-rules",
+            "alert-router",
+            "key-rotator",
+            "scim-sync",
+            "siem-forwarder",
+        ],
+    ),
+    (
+        "Mobile",
+        [3, 4, 5],
+        &[
+            "mobile-bff",
+            "push-sender",
+            "sync-worker",
+            "feature-flags",
+            "crash-reporter",
+            "media-resizer",
+            "deep-links",
+            "inbox-api",
+            "geo-lookup",
+            "release-notes",
+        ],
+    ),
+];
+
+/// Projects the demo's second pass adds, with their clusters.
+pub const MORE_PROJECTS: &[(&str, &[&str])] = &[
+    ("identity", &["identity-prod", "sessions"]),
+    ("security-audit", &["audit-logs"]),
+    ("fraud-detection", &["signals"]),
+    ("mobile-api", &["mobile-prod"]),
+    ("mobile-staging", &["mobile-stg"]),
+    ("push-notifications", &["notify"]),
+];
