@@ -78,14 +78,19 @@ async fn main() -> anyhow::Result<()> {
     )
     .fetch_one(&pool)
     .await?;
-    println!("terms: person {person:?}, project {project:?} and {other_project:?}, username {username:?}");
+    println!(
+        "terms: person {person:?}, project {project:?} and {other_project:?}, username {username:?}"
+    );
 
     let cases: Vec<(&str, InventoryFilter)> = vec![
         ("no filter, page 1", InventoryFilter::default()),
         ("no filter, page 200", filter(|f| f.page = Some(200))),
         ("person name", filter(|f| f.person = Some(person.clone()))),
         ("username", filter(|f| f.username = Some(username.clone()))),
-        ("project name", filter(|f| f.project = Some(project.clone()))),
+        (
+            "project name",
+            filter(|f| f.project = Some(project.clone())),
+        ),
         ("role", filter(|f| f.role = Some("GROUP_OWNER".into()))),
         ("tier admin", filter(|f| f.tier = Some("admin".into()))),
         ("kind api key", filter(|f| f.kind = Some("api_key".into()))),
@@ -153,13 +158,19 @@ fn percentile(times: &mut [Duration], p: usize) -> Duration {
     times[idx.min(times.len() - 1)]
 }
 
-
 /// The roster, then one complete snapshot of the `large` org through the real client, then its
 /// database access history, as a deployment would have them.
 async fn load(pool: &sqlx::PgPool) -> anyhow::Result<()> {
     let org = OrgSize::Large.build(SEED);
     let roster = roster_csv(&org.people);
-    match import_roster(pool, Actor::System("bench"), "roster.csv", roster.as_bytes()).await? {
+    match import_roster(
+        pool,
+        Actor::System("bench"),
+        "roster.csv",
+        roster.as_bytes(),
+    )
+    .await?
+    {
         ImportOutcome::Imported(summary) => println!("roster: {} people", summary.people),
         ImportOutcome::Rejected(errors) => anyhow::bail!("roster rejected: {errors:?}"),
     }

@@ -129,7 +129,10 @@ async fn child(bench_url: &str) -> anyhow::Result<()> {
         .max_connections(4)
         .connect(bench_url)
         .await?;
-    println!("snapshot process memory before the snapshot {}", peak_memory());
+    println!(
+        "snapshot process memory before the snapshot {}",
+        peak_memory()
+    );
 
     // Each progress step with the moment it began and the peak memory so far, to split the run
     // into pull, derive and store.
@@ -167,8 +170,7 @@ async fn child(bench_url: &str) -> anyhow::Result<()> {
         outcome.counts.principals,
         outcome.counts.entitlements,
     );
-    if let (Some((_, deriving, after_pull)), Some((_, storing, after_derive))) =
-        (deriving, storing)
+    if let (Some((_, deriving, after_pull)), Some((_, storing, after_derive))) = (deriving, storing)
     {
         println!(
             "  pull {:.2} s (peak memory at its end {after_pull}), derive and hash {:.2} s \

@@ -293,10 +293,7 @@ async fn narrowed_and_paged_statements_return_exactly_the_rows_of_the_plain_one(
     let narrowed = Narrowed::lookup(&mut conn, &role, &scope)
         .await
         .expect("lookup runs");
-    assert_eq!(
-        narrowed.roles,
-        Some(vec!["readWrite@sales".to_owned()])
-    );
+    assert_eq!(narrowed.roles, Some(vec!["readWrite@sales".to_owned()]));
 }
 
 #[sqlx::test(migrator = "app::backend::db::MIGRATOR")]
