@@ -576,6 +576,20 @@ mod tests {
     }
 
     #[test]
+    fn narrowing_intersects_filters_and_ignores_a_broad_one() {
+        let keys = |names: &[&str]| names.iter().map(|k| (*k).to_owned()).collect::<Vec<_>>();
+        let first = narrow(None, keys(&["a", "b", "c"]));
+        assert_eq!(first, Some(keys(&["a", "b", "c"])));
+        assert_eq!(
+            narrow(first.clone(), keys(&["c", "a", "z"])),
+            Some(keys(&["a", "c"]))
+        );
+        let broad: Vec<String> = (0..=NARROW_LIMIT).map(|i| i.to_string()).collect();
+        assert_eq!(narrow(first.clone(), broad.clone()), first);
+        assert_eq!(narrow(None, broad), None);
+    }
+
+    #[test]
     fn page_zero_is_refused() {
         let filter = InventoryFilter {
             page: Some(0),
