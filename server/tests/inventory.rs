@@ -4,6 +4,8 @@
 
 mod common;
 
+use app::backend::inventory::query::{Narrowed, Scope, ValidFilter, page_query, rows_query};
+use app::backend::inventory::row::RowRecord;
 use app::backend::inventory::{leavers_with_access, person_access, project_access, search};
 use app::backend::snapshot::{PrincipalKind, Tier};
 use app::error::AppError;
@@ -201,6 +203,97 @@ async fn every_filter_narrows_the_inventory_to_what_it_names(pool: PgPool) {
     .await
     .expect("search");
     assert_eq!(unknown.rows[0].last_used, None, "a team has no usage data");
+}
+
+/// Every row of `qb`, in order, as its debug form (every column).
+async fn all_rows(
+    conn: &mut sqlx::PgConnection,
+    mut qb: sqlx::QueryBuilder<sqlx::Postgres>,
+) -> Vec<String> {
+    let rows: Vec<RowRecord> = qb
+        .build_query_as()
+        .fetch_all(&mut *conn)
+        .await
+        .expect("rows query runs");
+    rows.iter().map(|r| format!("{r:?}")).collect()
+}
+
+#[sqlx::test(migrator = "app::backend::db::MIGRATOR")]
+async fn narrowed_and_paged_statements_return_exactly_the_rows_of_the_plain_one(pool: PgPool) {
+    small_org(&pool).await;
+    let mut conn = pool.acquire().await.expect("a connection");
+    let scope = Scope::current(&mut conn).await.expect("scope");
+    let text = |set: fn(&mut InventoryFilter)| {
+        let mut f = filter();
+        set(&mut f);
+        f
+    };
+    let cases = [
+        filter(),
+        text(|f| f.person = Some("lee ver".into())),
+        text(|f| f.person = Some("EXAMPLE.COM".into())),
+        text(|f| f.person = Some("nobody".into())),
+        text(|f| f.username = Some("lee".into())),
+        text(|f| {
+            f.person = Some("lee".into());
+            f.username = Some("debug".into());
+        }),
+        text(|f| f.project = Some(PROJECT.into())),
+        text(|f| f.project = Some("pay".into())),
+        text(|f| f.project = Some("billing".into())),
+        text(|f| {
+            f.person = Some("ann".into());
+            f.project = Some("payments".into());
+            f.tier = Some("admin".into());
+        }),
+        text(|f| f.role = Some("readwrite".into())),
+        text(|f| f.role = Some("GROUP_".into())),
+        text(|f| f.role = Some("root".into())),
+        text(|f| f.leaver = Some(true)),
+        text(|f| f.dormant = Some(true)),
+        text(|f| {
+            f.leaver = Some(true);
+            f.person = Some("lee".into());
+            f.role = Some("owner".into());
+        }),
+    ];
+    for case in cases {
+        let valid = ValidFilter::new(&case).expect("a valid filter");
+        let narrowed = Narrowed::lookup(&mut conn, &valid, &scope)
+            .await
+            .expect("lookup runs");
+        let plain = all_rows(&mut conn, rows_query(&valid, &scope, &Narrowed::default())).await;
+        let fast = all_rows(&mut conn, rows_query(&valid, &scope, &narrowed)).await;
+        assert_eq!(fast, plain, "narrowed {case:?}");
+        let mut paged = Vec::new();
+        for offset in (0..12).step_by(3) {
+            let page = page_query(&valid, &scope, &narrowed, 3, offset);
+            paged.extend(all_rows(&mut conn, page).await);
+        }
+        assert_eq!(paged, plain, "paged {case:?}");
+    }
+
+    // The lookup does narrow: the leaver's two principals, the one project, the matching role.
+    let person = ValidFilter::new(&text(|f| f.person = Some("lee ver".into()))).expect("valid");
+    let narrowed = Narrowed::lookup(&mut conn, &person, &scope)
+        .await
+        .expect("lookup runs");
+    let mut keys = narrowed.principal_keys.expect("narrowed to principals");
+    keys.sort();
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    let project = ValidFilter::new(&text(|f| f.project = Some("PAYMENTS".into()))).expect("valid");
+    let narrowed = Narrowed::lookup(&mut conn, &project, &scope)
+        .await
+        .expect("lookup runs");
+    assert_eq!(
+        narrowed.project_ids,
+        Some(vec![PROJECT.to_owned(), "PAYMENTS".to_owned()])
+    );
+    let role = ValidFilter::new(&text(|f| f.role = Some("readwrite".into()))).expect("valid");
+    let narrowed = Narrowed::lookup(&mut conn, &role, &scope)
+        .await
+        .expect("lookup runs");
+    assert_eq!(narrowed.roles, Some(vec!["readWrite@sales".to_owned()]));
 }
 
 #[sqlx::test(migrator = "app::backend::db::MIGRATOR")]

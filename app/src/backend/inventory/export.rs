@@ -7,7 +7,7 @@ use sqlx::PgPool;
 use tokio::sync::mpsc::Sender;
 
 use super::InventoryError;
-use super::query::{Scope, ValidFilter, rows_query};
+use super::query::{Narrowed, Scope, ValidFilter, rows_query};
 use super::row::RowRecord;
 use crate::backend::evidence::csv_safe;
 use crate::model::inventory::{InventoryFilter, InventoryRow, kind_label, link_label};
@@ -108,7 +108,8 @@ pub async fn export_csv(
     write_row(&mut writer, &HEADER.map(str::to_owned))?;
     let mut written = 0_u64;
     if !scope.snapshots.is_empty() {
-        let mut qb = rows_query(&filter, &scope);
+        let narrowed = Narrowed::lookup(&mut conn, &filter, &scope).await?;
+        let mut qb = rows_query(&filter, &scope, &narrowed);
         let mut rows = qb.build_query_as::<RowRecord>().fetch(&mut *conn);
         let mut in_chunk = 0;
         while let Some(record) = rows.try_next().await? {

@@ -3,7 +3,8 @@
 //! access, dormant principals and orphans.
 //!
 //! [`query`] turns a validated filter into one SQL statement over entitlements (every value
-//! bound, never spliced); [`search`] pages through it, [`export`] streams all of it as CSV, and
+//! bound, never spliced), narrowed first by what the filter can match; [`search`] pages
+//! through it, [`export`] streams all of it as CSV, and
 //! [`leavers`], [`person`], [`project`] and [`orphans`] answer the pages built on it. Reading
 //! only: nothing here changes data, and callers authorize first.
 

@@ -3,7 +3,7 @@
 use sqlx::PgPool;
 
 use super::InventoryError;
-use super::query::{Scope, ValidFilter, count_capped, rows_query};
+use super::query::{Narrowed, Scope, ValidFilter, count_capped, page_query};
 use super::row::RowRecord;
 use crate::model::inventory::{InventoryFilter, InventoryPage, SnapshotRef};
 
@@ -43,12 +43,10 @@ pub async fn search_in(
             dormant_days: scope.dormant_days,
         });
     }
-    let total = count_capped(&mut *conn, filter, scope, COUNT_CAP + 1).await?;
-    let mut qb = rows_query(filter, scope);
-    qb.push(" LIMIT ")
-        .push_bind(page_size)
-        .push(" OFFSET ")
-        .push_bind((filter.page - 1).saturating_mul(page_size));
+    let narrowed = Narrowed::lookup(&mut *conn, filter, scope).await?;
+    let total = count_capped(&mut *conn, filter, scope, &narrowed, COUNT_CAP + 1).await?;
+    let offset = (filter.page - 1).saturating_mul(page_size);
+    let mut qb = page_query(filter, scope, &narrowed, page_size, offset);
     let records: Vec<RowRecord> = qb.build_query_as().fetch_all(&mut *conn).await?;
     Ok(InventoryPage {
         rows: records

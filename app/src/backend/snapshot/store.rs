@@ -16,7 +16,7 @@ use serde_json::Value;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::model::Derived;
+use super::model::{Derived, EntitlementRow};
 use crate::backend::atlas::RequestRecord;
 
 /// Joins list values into one array element; split again in SQL with `chr(31)`.
@@ -170,6 +170,16 @@ pub async fn insert_rows(
     snapshot_id: Uuid,
     derived: &Derived,
 ) -> sqlx::Result<()> {
+    insert_projects_and_principals(conn, snapshot_id, derived).await?;
+    insert_entitlements(conn, snapshot_id, &derived.entitlements).await
+}
+
+/// Stores the projects and principals of `derived`, one statement per table.
+pub async fn insert_projects_and_principals(
+    conn: &mut PgConnection,
+    snapshot_id: Uuid,
+    derived: &Derived,
+) -> sqlx::Result<()> {
     let projects = &derived.projects;
     sqlx::query(
         "INSERT INTO snapshot_project (snapshot_id, project_id, name, cluster_count) \
@@ -235,8 +245,15 @@ pub async fn insert_rows(
     .bind(&labels)
     .execute(&mut *conn)
     .await?;
+    Ok(())
+}
 
-    let es = &derived.entitlements;
+/// Stores entitlements of `snapshot_id` in one statement; their principals must be stored.
+pub async fn insert_entitlements(
+    conn: &mut PgConnection,
+    snapshot_id: Uuid,
+    es: &[EntitlementRow],
+) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO entitlement (snapshot_id, key, principal_key, grant_path, scope, org_id, \
          project_id, cluster_names, database_name, collection_name, role, tier, via_team_id, \
