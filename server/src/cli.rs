@@ -1,12 +1,14 @@
 //! The command line: `attest serve`, `attest demo`, `attest snapshot`, `attest remediate`,
-//! `attest audit verify`, `attest evidence pack|verify|public-key|generate-key`.
+//! `attest audit verify|checkpoint`, `attest evidence pack|verify|public-key|generate-key`.
 
 pub mod evidence;
 mod snapshot;
 
 use std::process::ExitCode;
 
-use app::backend::audit::{ChainReport, verify_chain};
+use app::backend::audit::{
+    Actor, ChainReport, CheckpointReport, checkpoint_now, verify_chain, verify_checkpoints,
+};
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::{ServeArgs, ServeConfig};
@@ -97,8 +99,22 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Recompute the whole hash chain and report the first broken event, if any.
-    Verify,
+    /// Recompute the whole hash chain and check every signed checkpoint; report the first
+    /// broken event and the first checkpoint that does not match, if any.
+    Verify {
+        /// The signing key's public half (base64): every checkpoint must be signed by it.
+        #[arg(long)]
+        public_key: Option<String>,
+    },
+    /// Sign a checkpoint of the chain's head now (for a scheduled job) and print its seq and
+    /// hash. Needs the evidence signing key.
+    Checkpoint {
+        /// Why the checkpoint is taken; stored with it.
+        #[arg(long, default_value = "scheduled")]
+        reason: String,
+        #[command(flatten)]
+        key: crate::evidence::EvidenceArgs,
+    },
 }
 
 /// Runs the parsed command and returns the process exit code.
@@ -128,8 +144,11 @@ pub async fn run(cli: Cli) -> ExitCode {
             roster_out,
         } => crate::atlas_sim::run_cli(&bind, seed, org_size, roster_out.as_deref()).await,
         Command::Audit {
-            command: AuditCommand::Verify,
-        } => audit_verify(&cli.common).await,
+            command: AuditCommand::Verify { public_key },
+        } => audit_verify(&cli.common, public_key.as_deref()).await,
+        Command::Audit {
+            command: AuditCommand::Checkpoint { reason, key },
+        } => audit_checkpoint(&cli.common, &reason, &key).await,
         Command::Evidence { command } => evidence::run(&cli.common, command).await,
     }
 }
@@ -145,15 +164,17 @@ async fn serve(common: &CommonArgs, args: ServeArgs) -> ExitCode {
     }
 }
 
-async fn audit_verify(common: &CommonArgs) -> ExitCode {
+/// Checks the chain, then the checkpoints (even when the chain is broken: a checkpoint that
+/// does not match tells how far the damage goes); fails if either does not hold.
+async fn audit_verify(common: &CommonArgs, public_key: Option<&str>) -> ExitCode {
     let pool = match crate::database::connect(&common.database_url).await {
         Ok(pool) => pool,
         Err(err) => return fail(&format!("{err:#}")),
     };
-    match verify_chain(&pool).await {
+    let chain_ok = match verify_chain(&pool).await {
         Ok(ChainReport::Intact { events }) => {
             println!("audit chain intact: {events} events verified");
-            ExitCode::SUCCESS
+            true
         }
         Ok(ChainReport::Broken {
             verified,
@@ -163,9 +184,67 @@ async fn audit_verify(common: &CommonArgs) -> ExitCode {
                 "audit chain BROKEN at event {}: {} ({verified} events before it verified)",
                 first_bad.seq, first_bad.reason
             );
-            ExitCode::FAILURE
+            false
         }
-        Err(err) => fail(&format!("could not read the audit log: {err}")),
+        Err(err) => return fail(&format!("could not read the audit log: {err}")),
+    };
+    let checkpoints_ok = match verify_checkpoints(&pool, public_key).await {
+        Ok(CheckpointReport::Intact { checkpoints }) => {
+            println!("audit checkpoints match: {checkpoints} signed checkpoints verified");
+            true
+        }
+        Ok(CheckpointReport::Broken {
+            verified,
+            first_bad,
+        }) => {
+            println!(
+                "audit checkpoint {} (event {}, signed {}) does NOT match: {} ({verified} \
+                 checkpoints before it verified)",
+                first_bad.id, first_bad.seq, first_bad.signed_at, first_bad.reason
+            );
+            false
+        }
+        Err(err) => return fail(&format!("could not read the audit checkpoints: {err}")),
+    };
+    if chain_ok && checkpoints_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+async fn audit_checkpoint(
+    common: &CommonArgs,
+    reason: &str,
+    key: &crate::evidence::EvidenceArgs,
+) -> ExitCode {
+    let key = match key.configured_key() {
+        Ok(Some(key)) => key,
+        Ok(None) => {
+            return fail(
+                "ATTEST_EVIDENCE_SIGNING_KEY_FILE (or ATTEST_EVIDENCE_SIGNING_KEY): missing; \
+                 checkpoints are signed with the evidence signing key",
+            );
+        }
+        Err(err) => return fail(&err),
+    };
+    let pool = match crate::database::connect(&common.database_url).await {
+        Ok(pool) => pool,
+        Err(err) => return fail(&format!("{err:#}")),
+    };
+    match checkpoint_now(&pool, &key, Actor::System("cli"), reason).await {
+        Ok(checkpoint) => {
+            println!(
+                "audit checkpoint {} signed: seq={} hash={} at={} key={}",
+                checkpoint.id,
+                checkpoint.seq,
+                checkpoint.hash,
+                checkpoint.at(),
+                checkpoint.public_key
+            );
+            ExitCode::SUCCESS
+        }
+        Err(err) => fail(&format!("no checkpoint written: {err}")),
     }
 }
 

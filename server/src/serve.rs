@@ -39,6 +39,7 @@ pub fn state(pool: sqlx::PgPool, config: ServeConfig) -> anyhow::Result<ServerSt
                 )
             }),
         }),
+        evidence_key: config.evidence_key.clone(),
     };
     Ok(ServerState {
         leptos,
@@ -65,7 +66,8 @@ pub async fn serve(database_url: &str, config: ServeConfig) -> anyhow::Result<()
     match &config.evidence_key {
         None => tracing::warn!(
             "no evidence signing key configured (ATTEST_EVIDENCE_SIGNING_KEY or \
-             ATTEST_EVIDENCE_SIGNING_KEY_FILE): evidence packs cannot be generated"
+             ATTEST_EVIDENCE_SIGNING_KEY_FILE): evidence packs cannot be generated and sign-offs \
+             write no audit checkpoint"
         ),
         Some(key) if key.origin == app::backend::evidence::signing::KeyOrigin::Demo => {
             tracing::warn!(

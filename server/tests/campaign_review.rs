@@ -284,7 +284,7 @@ async fn closing_applies_the_undecided_outcome_and_sign_off_records_the_state(po
         .await
         .unwrap();
 
-    let refused = sign_off(&pool, &admin(), campaign, "I attest").await;
+    let refused = sign_off(&pool, &admin(), campaign, "I attest", None).await;
     assert!(matches!(refused, Err(CampaignError::Conflict(_))));
     let closed = close(&pool, &admin(), campaign).await.unwrap();
     assert_eq!((closed.defaulted, closed.submitted_at_close), (7, 1));
@@ -296,13 +296,14 @@ async fn closing_applies_the_undecided_outcome_and_sign_off_records_the_state(po
     let refused = decide(&pool, &morgan(), MORGAN, ann, "approve", "").await;
     assert!(matches!(refused, Err(CampaignError::Conflict(ref m)) if m.contains("closed")));
 
-    let refused = sign_off(&pool, &admin(), campaign, "   ").await;
+    let refused = sign_off(&pool, &admin(), campaign, "   ", None).await;
     assert!(matches!(refused, Err(CampaignError::Invalid(_))));
     let hash = sign_off(
         &pool,
         &admin(),
         campaign,
         "I attest this review is complete.",
+        None,
     )
     .await
     .unwrap();
@@ -316,6 +317,12 @@ async fn closing_applies_the_undecided_outcome_and_sign_off_records_the_state(po
     .await
     .unwrap();
     assert_eq!(stored, (hash, "signed_off".into()));
+    // Without a signing key the sign-off goes ahead, with no checkpoint.
+    let checkpoints: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_checkpoint")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(checkpoints, 0);
     assert!(matches!(
         close(&pool, &admin(), campaign).await,
         Err(CampaignError::Conflict(_))

@@ -11,10 +11,12 @@ use std::io::{Cursor, Read, Write};
 use std::time::Duration;
 
 use app::backend::audit::Actor;
+use app::backend::audit::checkpoint::checkpoint_text;
+use app::backend::audit::{CheckpointReport, verify_checkpoints};
 use app::backend::campaign::close::{close, sign_off};
 use app::backend::campaign::decide::decide;
 use app::backend::evidence::files::{AUDIT_LOG, Kind};
-use app::backend::evidence::manifest::{CHECKSUMS, MANIFEST, Manifest, SIGNATURE};
+use app::backend::evidence::manifest::{CHECKSUMS, CheckpointProof, MANIFEST, Manifest, SIGNATURE};
 use app::backend::evidence::{CAMPAIGN_FILES, EvidenceKey, build_pack, verify_pack};
 use axum::http::StatusCode;
 use common::{Browser, demo_config, router};
@@ -24,6 +26,13 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 const HOSTILE_DB_USER: &str = "=HYPERLINK(\"http://x\")";
+
+/// The seed of the key the tests' sign-offs and packs are signed with.
+const SIGNING_SEED: &str = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
+
+fn signing_key() -> EvidenceKey {
+    EvidenceKey::from_base64_seed(SIGNING_SEED).expect("a valid test seed")
+}
 
 /// The demo org snapshotted, its company imported, an automatic campaign launched; one item
 /// approved then changed to a revoke (two versions), the leaver's debug database user revoked,
@@ -70,6 +79,7 @@ async fn signed_off_campaign(pool: &PgPool) -> (Sim, Uuid) {
         &Actor::System("test-admin"),
         id,
         "I attest the remaining access is appropriate.",
+        Some(&signing_key()),
     )
     .await
     .expect("the campaign is signed off");
@@ -284,6 +294,15 @@ fn entries(zip: &[u8]) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
+/// The text of the entry `name` of `zip`.
+fn files_named(zip: &[u8], name: &str) -> String {
+    let (_, bytes) = entries(zip)
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("{name} in the pack"));
+    String::from_utf8(bytes).expect("utf-8")
+}
+
 /// A zip of `entries`.
 fn rezip(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
@@ -317,6 +336,25 @@ fn resigned(
         .expect("the file");
     change(&mut changed.1);
     let (sha, len) = (hex::encode(Sha256::digest(&changed.1)), changed.1.len());
+    with_manifest(&entries, key, |manifest| {
+        let entry = manifest
+            .files
+            .iter_mut()
+            .find(|f| f.path == file)
+            .expect("listed");
+        entry.sha256 = sha;
+        entry.bytes = len as u64;
+    })
+}
+
+/// `entries` with the manifest changed by `edit`, then signed again and `SHA256SUMS` brought
+/// in line, as someone holding the signing key could.
+fn with_manifest(
+    entries: &[(String, Vec<u8>)],
+    key: &EvidenceKey,
+    edit: impl FnOnce(&mut Manifest),
+) -> Vec<(String, Vec<u8>)> {
+    let mut entries = entries.to_vec();
     let mut manifest: Manifest = serde_json::from_slice(
         &entries
             .iter()
@@ -325,13 +363,7 @@ fn resigned(
             .1,
     )
     .expect("a manifest");
-    let entry = manifest
-        .files
-        .iter_mut()
-        .find(|f| f.path == file)
-        .expect("listed");
-    entry.sha256 = sha;
-    entry.bytes = len as u64;
+    edit(&mut manifest);
     let mut manifest_bytes = serde_json::to_vec_pretty(&manifest).expect("json");
     manifest_bytes.push(b'\n');
     let signature = format!("{}\n", key.sign_base64(&manifest_bytes));
@@ -356,12 +388,20 @@ fn resigned(
     entries
 }
 
+/// `checkpoint` moved to claim `hash` for its event, and signed again with `key`: what someone
+/// holding the key, but not the original log, could produce.
+fn re_signed_checkpoint(checkpoint: &mut CheckpointProof, hash: &str, key: &EvidenceKey) {
+    checkpoint.hash = hash.to_owned();
+    checkpoint.signature =
+        key.sign_base64(checkpoint_text(checkpoint.seq, hash, &checkpoint.at).as_bytes());
+}
+
 #[sqlx::test(migrator = "app::backend::db::MIGRATOR")]
 async fn a_closed_campaigns_pack_regenerates_identically_verifies_and_catches_tampering(
     pool: PgPool,
 ) {
     let (_sim, id) = signed_off_campaign(&pool).await;
-    let key = EvidenceKey::from_base64_seed(&EvidenceKey::generate_seed()).expect("a key");
+    let key = signing_key();
     let first = build_pack(&pool, id, &key, chrono::Utc::now())
         .await
         .expect("a pack");
@@ -380,6 +420,19 @@ async fn a_closed_campaigns_pack_regenerates_identically_verifies_and_catches_ta
             .checked
             .iter()
             .any(|c| c.contains("audit chain segment recomputes"))
+    );
+    let signoff = first
+        .manifest
+        .audit_chain
+        .signoff_checkpoint
+        .clone()
+        .expect("the sign-off checkpoint is in the pack");
+    assert!(
+        report
+            .checked
+            .iter()
+            .any(|c| c.contains(&format!("names event {} of the segment", signoff.seq))),
+        "{report:?}"
     );
 
     let files = entries(&first.bytes);
@@ -482,6 +535,53 @@ async fn a_closed_campaigns_pack_regenerates_identically_verifies_and_catches_ta
         "{failure}"
     );
 
+    // The sign-off checkpoint: a signature that is not its own, a hash changed without the
+    // key, a hash changed and signed again (it no longer matches the event), and an event
+    // outside the segment.
+    let other_signature = key.sign_base64(b"something else");
+    let forged = with_manifest(&files, &key, |m| {
+        let cp = m.audit_chain.signoff_checkpoint.as_mut().expect("there");
+        cp.signature = other_signature;
+    });
+    let failure = failure_of(&rezip(&forged), None);
+    assert!(
+        failure.starts_with(&format!(
+            "the sign-off checkpoint (event {}, signed {}) does not verify",
+            signoff.seq, signoff.at
+        )),
+        "{failure}"
+    );
+    let other_hash = "ab".repeat(32);
+    let forged = with_manifest(&files, &key, |m| {
+        let cp = m.audit_chain.signoff_checkpoint.as_mut().expect("there");
+        cp.hash = other_hash.clone();
+    });
+    let failure = failure_of(&rezip(&forged), None);
+    assert!(
+        failure.contains("sign-off checkpoint") && failure.contains("does not verify"),
+        "{failure}"
+    );
+    let forged = with_manifest(&files, &key, |m| {
+        let cp = m.audit_chain.signoff_checkpoint.as_mut().expect("there");
+        re_signed_checkpoint(cp, &other_hash, &key);
+    });
+    let failure = failure_of(&rezip(&forged), None);
+    assert!(
+        failure.starts_with(&format!(
+            "the sign-off checkpoint signed hash {other_hash} for event {}, but the segment's \
+             event {} has hash {}",
+            signoff.seq, signoff.seq, signoff.hash
+        )),
+        "{failure}"
+    );
+    let forged = with_manifest(&files, &key, |m| {
+        let cp = m.audit_chain.signoff_checkpoint.as_mut().expect("there");
+        cp.seq += 1_000;
+        cp.signature = key.sign_base64(checkpoint_text(cp.seq, &cp.hash, &cp.at).as_bytes());
+    });
+    let failure = failure_of(&rezip(&forged), None);
+    assert!(failure.contains("which is not in the segment"), "{failure}");
+
     // Signed by another key than the auditor was given; a manifest edited without the key.
     let other = EvidenceKey::demo().public_key_base64();
     let failure = failure_of(&first.bytes, Some(&other));
@@ -505,12 +605,164 @@ async fn a_closed_campaigns_pack_regenerates_identically_verifies_and_catches_ta
 }
 
 #[sqlx::test(migrator = "app::backend::db::MIGRATOR")]
+async fn a_sign_off_writes_a_checkpoint_of_its_own_event_that_verifies(pool: PgPool) {
+    let (_sim, id) = signed_off_campaign(&pool).await;
+
+    let (seq, hash): (i64, Vec<u8>) = sqlx::query_as(
+        "SELECT seq, hash FROM audit_event WHERE action = 'campaign.signed_off' \
+         AND object_id = $1::text",
+    )
+    .bind(id)
+    .fetch_one(&pool)
+    .await
+    .expect("the sign-off event");
+    let (cp_seq, cp_hash, reason, public_key): (i64, Vec<u8>, String, String) = sqlx::query_as(
+        "SELECT seq, hash, reason, public_key FROM audit_checkpoint WHERE campaign_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&pool)
+    .await
+    .expect("exactly one checkpoint for the sign-off");
+    assert_eq!((cp_seq, cp_hash), (seq, hash));
+    assert_eq!(reason, "campaign.signed_off");
+    assert_eq!(public_key, signing_key().public_key_base64());
+    let head: i64 = sqlx::query_scalar("SELECT max(seq) FROM audit_event")
+        .fetch_one(&pool)
+        .await
+        .expect("the head");
+    assert_eq!(head, seq, "the sign-off's own event is the head it seals");
+    assert_eq!(
+        verify_checkpoints(&pool, Some(&signing_key().public_key_base64()))
+            .await
+            .expect("the checkpoints are readable"),
+        CheckpointReport::Intact { checkpoints: 1 }
+    );
+    match verify_checkpoints(&pool, Some(&EvidenceKey::demo().public_key_base64()))
+        .await
+        .expect("the checkpoints are readable")
+    {
+        CheckpointReport::Broken { first_bad, .. } => {
+            assert!(
+                first_bad.reason.contains("not by the key you gave"),
+                "{first_bad:?}"
+            )
+        }
+        intact => panic!("a checkpoint by another key passed: {intact:?}"),
+    }
+}
+
+#[sqlx::test(migrator = "app::backend::db::MIGRATOR")]
+async fn a_second_campaigns_pack_starts_from_the_first_campaigns_sign_off_checkpoint(pool: PgPool) {
+    let (sim, first_id) = signed_off_campaign(&pool).await;
+    let key = signing_key();
+    let first = build_pack(&pool, first_id, &key, chrono::Utc::now())
+        .await
+        .expect("the first pack");
+    let sealed = first
+        .manifest
+        .audit_chain
+        .signoff_checkpoint
+        .clone()
+        .expect("the first campaign's sign-off checkpoint");
+
+    let second_id = campaign(&pool, &sim, "automatic", 1.0).await;
+    close(&pool, &Actor::System("test-admin"), second_id)
+        .await
+        .expect("the second campaign closes");
+    sign_off(
+        &pool,
+        &Actor::System("test-admin"),
+        second_id,
+        "I attest the second review.",
+        Some(&key),
+    )
+    .await
+    .expect("the second campaign is signed off");
+    let pack = build_pack(&pool, second_id, &key, chrono::Utc::now())
+        .await
+        .expect("the second pack");
+    let chain = &pack.manifest.audit_chain;
+    assert_eq!(chain.start_checkpoint.as_ref(), Some(&sealed));
+    assert_eq!(chain.first_seq, sealed.seq + 1);
+    assert_eq!(chain.start_prev_hash, sealed.hash);
+    let own = chain
+        .signoff_checkpoint
+        .as_ref()
+        .expect("its own sign-off checkpoint");
+    assert!(own.seq > sealed.seq && own.seq <= chain.last_seq);
+    let report = verify_pack(&pack.bytes, Some(&key.public_key_base64()));
+    assert!(report.passed(), "{report:?}");
+    assert!(
+        report.checked.iter().any(|c| c.contains(&format!(
+            "starts from a signed checkpoint: event {}",
+            sealed.seq
+        ))),
+        "{report:?}"
+    );
+
+    let readme = files_named(&pack.bytes, "README.txt");
+    assert!(
+        readme.contains(&format!(
+            "starts right after a signed audit checkpoint written {} (event {}",
+            sealed.at, sealed.seq
+        )),
+        "{readme}"
+    );
+
+    // A checkpoint written after the campaign does not change its pack.
+    app::backend::audit::checkpoint_now(&pool, &key, Actor::System("test"), "nightly")
+        .await
+        .expect("a later checkpoint");
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let again = build_pack(&pool, second_id, &key, chrono::Utc::now())
+        .await
+        .expect("the second pack again");
+    assert!(pack.bytes == again.bytes, "two generations differ");
+
+    // The starting checkpoint: a signature not its own, and a hash signed again that the
+    // segment does not start from.
+    let files = entries(&pack.bytes);
+    let other_signature = key.sign_base64(b"something else");
+    let forged = with_manifest(&files, &key, |m| {
+        let cp = m.audit_chain.start_checkpoint.as_mut().expect("there");
+        cp.signature = other_signature;
+    });
+    let failure = failure_of(&rezip(&forged), None);
+    assert!(
+        failure.starts_with(&format!(
+            "the starting checkpoint (event {}, signed {}) does not verify",
+            sealed.seq, sealed.at
+        )),
+        "{failure}"
+    );
+    let other_hash = "cd".repeat(32);
+    let forged = with_manifest(&files, &key, |m| {
+        let cp = m.audit_chain.start_checkpoint.as_mut().expect("there");
+        re_signed_checkpoint(cp, &other_hash, &key);
+    });
+    let failure = failure_of(&rezip(&forged), None);
+    assert!(
+        failure.starts_with("the segment does not start from its checkpoint"),
+        "{failure}"
+    );
+    // Signed by a key other than the pack's.
+    let demo = EvidenceKey::demo();
+    let forged = with_manifest(&files, &key, |m| {
+        let cp = m.audit_chain.start_checkpoint.as_mut().expect("there");
+        cp.public_key = demo.public_key_base64();
+        cp.signature = demo.sign_base64(checkpoint_text(cp.seq, &cp.hash, &cp.at).as_bytes());
+    });
+    let failure = failure_of(&rezip(&forged), None);
+    assert!(failure.contains("not by the pack's key"), "{failure}");
+}
+
+#[sqlx::test(migrator = "app::backend::db::MIGRATOR")]
 async fn attest_evidence_verify_runs_without_a_database_and_exits_1_on_failure(pool: PgPool) {
     let (_sim, id) = signed_off_campaign(&pool).await;
     let dir = std::env::temp_dir().join(format!("attest-evidence-{id}"));
     std::fs::create_dir_all(&dir).expect("a temp dir");
     let key_file = dir.join("signing.key");
-    std::fs::write(&key_file, EvidenceKey::generate_seed()).expect("key written");
+    std::fs::write(&key_file, SIGNING_SEED).expect("key written");
     let pack = dir.join("pack.zip");
     let run = |args: &[&str]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_attest"))

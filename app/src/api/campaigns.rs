@@ -273,7 +273,14 @@ pub async fn sign_off_campaign(campaign_id: Uuid, attestation: String) -> Result
     use crate::backend::{AppContext, auth, campaign};
     let viewer = auth::require_admin().await?;
     let ctx = AppContext::current()?;
-    Ok(campaign::close::sign_off(&ctx.pool, &actor(&viewer), campaign_id, &attestation).await?)
+    Ok(campaign::close::sign_off(
+        &ctx.pool,
+        &actor(&viewer),
+        campaign_id,
+        &attestation,
+        ctx.evidence_key.as_ref(),
+    )
+    .await?)
 }
 
 /// The audit actor for a signed-in user.

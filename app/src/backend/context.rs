@@ -4,11 +4,16 @@ use std::sync::Arc;
 
 use sqlx::PgPool;
 
+use crate::backend::evidence::EvidenceKey;
+
 /// Shared, cheaply cloned application state.
 #[derive(Clone)]
 pub struct AppContext {
     pub pool: PgPool,
     pub settings: Arc<PublicSettings>,
+    /// The key evidence packs and audit checkpoints are signed with; `None` when none is
+    /// configured. Server-side only: never part of [`PublicSettings`].
+    pub evidence_key: Option<EvidenceKey>,
 }
 
 /// The parts of the configuration that the UI and server functions may see.

@@ -3,13 +3,15 @@
 //! Closing gives every undecided item the campaign's configured outcome, recorded as such
 //! (source `close_default`, never as anyone's decision), and makes every decision final. The
 //! control owner then signs off with an explicit attestation, stored with who, when and a
-//! hash of the campaign's state.
+//! hash of the campaign's state, and seals the audit chain at that moment with a signed
+//! checkpoint (when an evidence signing key is configured).
 
 use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::{CampaignError, lock_status};
-use crate::backend::audit::{self, Actor, NewEvent};
+use crate::backend::audit::{self, Actor, NewEvent, checkpoint};
+use crate::backend::evidence::EvidenceKey;
 use crate::backend::notification::outbox::queue_closed;
 use crate::backend::remediation::enqueue::enqueue_revokes;
 
@@ -120,11 +122,16 @@ const STATE_HASH: &str = "SELECT encode(sha256(convert_to( \
                 FROM review_item WHERE campaign_id = $1), ''), 'UTF8')), 'hex')";
 
 /// Signs off closed campaign `campaign_id` with `attestation`. Returns the state hash.
+///
+/// With `key`, a signed audit checkpoint of the sign-off's own event is written in the same
+/// transaction, so the campaign's evidence can later prove that nothing it relies on was cut
+/// from the log. Without one the sign-off still happens, and the missing key is logged once.
 pub async fn sign_off(
     pool: &PgPool,
     actor: &Actor,
     campaign_id: Uuid,
     attestation: &str,
+    key: Option<&EvidenceKey>,
 ) -> Result<String, CampaignError> {
     let attestation = attestation.trim();
     if attestation.is_empty() {
@@ -158,7 +165,7 @@ pub async fn sign_off(
         .bind(campaign_id)
         .execute(&mut *tx)
         .await?;
-    audit::record(
+    let seq = audit::record(
         &mut tx,
         NewEvent {
             actor: actor.clone(),
@@ -172,6 +179,19 @@ pub async fn sign_off(
         },
     )
     .await?;
+    match key {
+        Some(key) => {
+            checkpoint::write_checkpoint(
+                &mut tx,
+                key,
+                seq,
+                "campaign.signed_off",
+                Some(campaign_id),
+            )
+            .await?;
+        }
+        None => checkpoint::warn_no_key_once(),
+    }
     tx.commit().await?;
     tracing::info!(campaign.id = %campaign_id, "campaign signed off");
     Ok(state_sha256)

@@ -1,7 +1,9 @@
 //! The campaign's audit events with the proof that they belong to the chain: the contiguous
-//! segment of the log from the campaign's first event to its last, every event in between
-//! included (the chain is global, so other events sit between the campaign's), with the hash
-//! the segment starts from. A verifier recomputes every link from those alone.
+//! segment of the log up to the campaign's last event, every event in between included (the
+//! chain is global, so other events sit between the campaign's), with the hash the segment
+//! starts from. It starts right after the newest signed checkpoint older than the campaign's
+//! first event, so its starting hash is signed, or at the campaign's first event when there is
+//! no such checkpoint. A verifier recomputes every link from those alone.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use futures_util::TryStreamExt;
@@ -11,7 +13,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::EvidenceError;
-use super::manifest::ChainProof;
+use super::manifest::{ChainProof, CheckpointProof};
 
 /// The file the segment is written to.
 pub const EVENTS_FILE: &str = "audit_events.jsonl";
@@ -58,12 +60,22 @@ type Row = (
     bool,
 );
 
-/// The JSON lines of campaign `campaign_id`'s chain segment and its proof.
-// Limitation: the segment holds every event between the campaign's first and last, so a
-// campaign that ran for months alongside busy snapshot schedules carries their events too.
+/// An `audit_checkpoint` row as the pack reads it.
+type CheckpointRow = (i64, Vec<u8>, DateTime<Utc>, String, String, String);
+
+/// The JSON lines of campaign `campaign_id`'s chain segment and its proof. Only checkpoints
+/// signed by `public_key` (the pack's own key) are used, so the pack's one key checks them all.
+// Limitation: the segment holds every event between its start and the campaign's last, so a
+// campaign that ran for months alongside busy snapshot schedules carries their events too, as
+// do the events since the previous checkpoint; schedule `attest audit checkpoint` to keep it
+// short.
+// Limitation: after the signing key is replaced, checkpoints signed by the old key are not
+// used: a pack then starts at the campaign's first event, or leaves out the sign-off
+// checkpoint, until checkpoints by the new key exist.
 pub async fn campaign_segment(
     pool: &PgPool,
     campaign_id: Uuid,
+    public_key: &str,
 ) -> Result<(Vec<u8>, ChainProof), EvidenceError> {
     let (first, last): (Option<i64>, Option<i64>) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT min(a.seq), max(a.seq) FROM audit_event a WHERE {CAMPAIGN_EVENT}"
@@ -84,10 +96,39 @@ pub async fn campaign_segment(
                     actor_label, action, object_kind, object_id, details]), keys sorted, no \
                     whitespace; the first prev_hash of the log is 32 zero bytes"
             .to_owned(),
+        start_checkpoint: None,
+        signoff_checkpoint: None,
+        checkpoint_algorithm: "signature = Ed25519 by public_key (both base64) over the \
+                               UTF-8 text 'attest-audit-checkpoint v1\\nseq=<seq>\\nhash=<hash>\\n\
+                               at=<at>\\n', \\n being a line feed"
+            .to_owned(),
     };
-    let (Some(first), Some(last)) = (first, last) else {
+    let (Some(campaign_first), Some(last)) = (first, last) else {
         return Ok((out, proof));
     };
+    // Of several checkpoints of the same event, the first written: one written later cannot
+    // change the pack of a closed campaign.
+    let start: Option<CheckpointRow> = sqlx::query_as(
+        "SELECT seq, hash, signed_at, reason, signature, public_key FROM audit_checkpoint \
+         WHERE seq < $1 AND public_key = $2 ORDER BY seq DESC, id LIMIT 1",
+    )
+    .bind(campaign_first)
+    .bind(public_key)
+    .fetch_optional(pool)
+    .await?;
+    let signoff: Option<CheckpointRow> = sqlx::query_as(
+        "SELECT seq, hash, signed_at, reason, signature, public_key FROM audit_checkpoint \
+         WHERE campaign_id = $1 AND public_key = $2 AND seq <= $3 ORDER BY id LIMIT 1",
+    )
+    .bind(campaign_id)
+    .bind(public_key)
+    .bind(last)
+    .fetch_optional(pool)
+    .await?;
+    let first = start.as_ref().map_or(campaign_first, |cp| cp.0 + 1);
+    proof.first_seq = first;
+    proof.start_checkpoint = start.map(checkpoint_proof);
+    proof.signoff_checkpoint = signoff.map(checkpoint_proof);
     let mut rows = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(format!(
         "SELECT a.seq, a.occurred_at, a.actor_id, a.actor_label, a.action, a.object_kind, \
              a.object_id, a.details, a.prev_hash, a.hash, {CAMPAIGN_EVENT} \
@@ -134,4 +175,17 @@ pub async fn campaign_segment(
         out.push(b'\n');
     }
     Ok((out, proof))
+}
+
+fn checkpoint_proof(
+    (seq, hash, at, reason, signature, public_key): CheckpointRow,
+) -> CheckpointProof {
+    CheckpointProof {
+        seq,
+        hash: hex::encode(hash),
+        at: at.to_rfc3339_opts(SecondsFormat::Micros, true),
+        reason,
+        signature,
+        public_key,
+    }
 }

@@ -98,6 +98,10 @@ pub struct CsvDialect {
 /// The audit chain segment in `audit_events.jsonl`: contiguous from `first_seq` to
 /// `last_seq`, starting from `start_prev_hash` (the hash of event `first_seq - 1`, or zeros at
 /// the start of the log) and ending at `head_hash`.
+///
+/// When a signed checkpoint older than the campaign's first event exists, the segment starts
+/// right after the newest one, `start_checkpoint`, whose hash is then `start_prev_hash`; the
+/// campaign's own sign-off checkpoint, when there is one, names an event inside the segment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChainProof {
     pub file: String,
@@ -108,6 +112,29 @@ pub struct ChainProof {
     pub events: u64,
     pub campaign_events: u64,
     pub algorithm: String,
+    /// The checkpoint the segment starts from; `null` when it starts where the campaign's
+    /// events start (no earlier checkpoint, or the log's beginning).
+    #[serde(default)]
+    pub start_checkpoint: Option<CheckpointProof>,
+    /// The checkpoint written with the campaign's sign-off; `null` before sign-off or when no
+    /// signing key was configured then.
+    #[serde(default)]
+    pub signoff_checkpoint: Option<CheckpointProof>,
+    /// How a checkpoint's signature is made; empty in packs written before checkpoints.
+    #[serde(default)]
+    pub checkpoint_algorithm: String,
+}
+
+/// A signed audit checkpoint as the pack carries it: the event (seq, hash) it names, when it
+/// was signed, and the Ed25519 signature (base64) over its text by `public_key` (base64).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckpointProof {
+    pub seq: i64,
+    pub hash: String,
+    pub at: String,
+    pub reason: String,
+    pub signature: String,
+    pub public_key: String,
 }
 
 /// Who signed the manifest.

@@ -143,7 +143,8 @@ pub async fn build_pack(
             content_sha256: None,
         });
     }
-    let (events, audit_chain) = campaign_segment(pool, campaign_id).await?;
+    let (events, audit_chain) =
+        campaign_segment(pool, campaign_id, &key.public_key_base64()).await?;
     files.push(PackFile {
         path: EVENTS_FILE.to_owned(),
         bytes: events,

@@ -45,22 +45,47 @@ pub fn readme(manifest: &Manifest) -> String {
         out,
         "{MANIFEST}: the list of files, the campaign's parameters, the snapshots its \
          population came from (with their content hashes), the control totals, how the CSV \
-         files are written, and the audit chain segment's first and last hashes.\n"
+         files are written, and the audit chain segment's first and last hashes with the \
+         signed checkpoints it is anchored to.\n"
     );
     for file in CAMPAIGN_FILES {
         let _ = writeln!(out, "{}: {}\n", file.name, file.about);
     }
+    let chain = &manifest.audit_chain;
+    let start = match &chain.start_checkpoint {
+        Some(cp) => format!(
+            "It starts right after a signed audit checkpoint written {} (event {}, reason \
+             \"{}\"), the newest one older than the campaign's first event, and runs to the \
+             campaign's last event",
+            cp.at, cp.seq, cp.reason
+        ),
+        None => "It runs from the campaign's first event to its last (no signed audit \
+                 checkpoint is older than the campaign)"
+            .to_owned(),
+    };
     let _ = writeln!(
         out,
-        "{EVENTS_FILE}: Attest's audit log from the campaign's first event to its last, one \
-         JSON object per line, unaltered (no spreadsheet escaping). Events about this \
-         campaign have \"campaign_event\": true; the others are there because the log is one \
-         chain and a segment must be contiguous to be checked. Each event's hash is \
-         SHA-256 over the previous event's hash followed by the event's canonical content, \
-         so changing, removing or reordering any event breaks every hash after it. The \
-         segment starts from the hash given in {MANIFEST} (\"start_prev_hash\"); compare its \
-         last hash (\"head_hash\") with a checkpoint you hold, or with `attest audit verify` \
-         run against the live database.\n"
+        "{EVENTS_FILE}: Attest's audit log, one JSON object per line, unaltered (no \
+         spreadsheet escaping). {start}. Events about this campaign have \
+         \"campaign_event\": true; the others are there because the log is one chain and a \
+         segment must be contiguous to be checked. Each event's hash is SHA-256 over the \
+         previous event's hash followed by the event's canonical content, so changing, \
+         removing or reordering any event breaks every hash after it. The segment starts from \
+         the hash given in {MANIFEST} (\"start_prev_hash\").\n"
+    );
+    let _ = writeln!(
+        out,
+        "Audit checkpoints: a checkpoint is one event's number and hash, signed at a moment \
+         with the same key as {MANIFEST}, which Attest's database never holds; so whoever \
+         could rewrite the database still cannot make one. {MANIFEST} carries, under \
+         \"audit_chain\", the checkpoint the segment starts from (\"start_checkpoint\": its \
+         hash must be the segment's first \"prev_hash\") and the one written at this \
+         campaign's sign-off (\"signoff_checkpoint\": it must name an event inside the \
+         segment with that event's hash), or null where there is none. Each signature is \
+         Ed25519 over the text described there (\"checkpoint_algorithm\"). Together they \
+         show that the log this pack was cut from was not shortened or rewritten between the \
+         two. To go further, compare the last hash (\"head_hash\") with a checkpoint you \
+         hold, or run `attest audit verify` against the live database.\n"
     );
     let _ = writeln!(
         out,

@@ -81,9 +81,19 @@ impl EvidenceKey {
     }
 }
 
-/// Checks a base64 `signature` of `message` against a base64 `public_key`; the error says
-/// which of the three is wrong.
+/// Checks a base64 `signature` of `message` (the bytes of `manifest.json`) against a base64
+/// `public_key`; the error says which of the three is wrong.
 pub fn check_signature(public_key: &str, message: &[u8], signature: &str) -> Result<(), String> {
+    check_signature_of("manifest.json", public_key, message, signature)
+}
+
+/// [`check_signature`] for any signed text; `signed` names it in the error.
+pub fn check_signature_of(
+    signed: &str,
+    public_key: &str,
+    message: &[u8],
+    signature: &str,
+) -> Result<(), String> {
     let key_bytes: [u8; 32] = STANDARD
         .decode(public_key.trim())
         .ok()
@@ -97,7 +107,7 @@ pub fn check_signature(public_key: &str, message: &[u8], signature: &str) -> Res
         .and_then(|b| b.try_into().ok())
         .ok_or_else(|| "the signature is not a base64 Ed25519 signature".to_owned())?;
     key.verify(message, &Signature::from_bytes(&signature_bytes))
-        .map_err(|_| "the signature does not match manifest.json for this key".to_owned())
+        .map_err(|_| format!("the signature does not match {signed} for this key"))
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Checking an evidence pack with nothing but the pack: the zip itself, the manifest's
 //! signature, the file list, every file's SHA-256 and row count, the raw pages against the
-//! hashes recorded when they were read, `SHA256SUMS`, and the audit chain segment.
+//! hashes recorded when they were read, `SHA256SUMS`, the audit chain segment, and the signed
+//! checkpoints it starts from and ends with.
 //!
 //! It stops at the first failure and says what failed and where; nothing here panics on a
 //! damaged or hostile pack. No database is needed, so an auditor can run it anywhere.
@@ -12,9 +13,10 @@ use chrono::{DateTime, Utc};
 use zip::ZipArchive;
 
 use super::chain::{EVENTS_FILE, EventLine};
-use super::manifest::{CHECKSUMS, MANIFEST, Manifest, SCHEMA_VERSION, SIGNATURE};
+use super::manifest::{CHECKSUMS, CheckpointProof, MANIFEST, Manifest, SCHEMA_VERSION, SIGNATURE};
 use super::pack::sha256_hex;
 use super::signing::check_signature;
+use crate::backend::audit::checkpoint::check_checkpoint_signature;
 use crate::backend::audit::{canonical_content, link_hash};
 
 /// What the verifier checked, in order, and the first thing that failed, if anything did.
@@ -162,19 +164,113 @@ fn run(bytes: &[u8], expected_key: Option<&str>, checked: &mut Vec<String>) -> R
         manifest.reconciliation.entitlements_in_scope, manifest.reconciliation.review_items
     ));
 
+    let proof = &manifest.audit_chain;
+    match &proof.start_checkpoint {
+        Some(start) => {
+            check_start_checkpoint(&manifest, start)?;
+            checked.push(format!(
+                "the segment starts from a signed checkpoint: event {}, hash {}, signed {} by \
+                 the pack's key",
+                start.seq, start.hash, start.at
+            ));
+        }
+        None => checked.push(format!(
+            "no checkpoint precedes the campaign: the segment starts at its first event ({})",
+            proof.first_seq
+        )),
+    }
+
     let events = entries
         .get(EVENTS_FILE)
         .ok_or_else(|| format!("{EVENTS_FILE} is missing"))?;
-    let verified = check_chain(&manifest, events)?;
+    let watched = proof.signoff_checkpoint.as_ref().map(|cp| cp.seq);
+    let (verified, watched_hash) = check_chain(&manifest, events, watched)?;
     checked.push(format!(
         "the audit chain segment recomputes: events {} to {} ({verified} events, {} about this \
          campaign), ending at hash {}",
-        manifest.audit_chain.first_seq,
-        manifest.audit_chain.last_seq,
-        manifest.audit_chain.campaign_events,
-        manifest.audit_chain.head_hash
+        proof.first_seq, proof.last_seq, proof.campaign_events, proof.head_hash
     ));
+
+    match &proof.signoff_checkpoint {
+        Some(signoff) => {
+            check_signoff_checkpoint(&manifest, signoff, watched_hash.as_deref())?;
+            checked.push(format!(
+                "the sign-off checkpoint is signed by the pack's key and names event {} of the \
+                 segment with its hash {}",
+                signoff.seq, signoff.hash
+            ));
+        }
+        None => checked.push(
+            "the pack holds no sign-off checkpoint (the campaign is not signed off, or no \
+             signing key was configured at its sign-off)"
+                .to_owned(),
+        ),
+    }
     Ok(())
+}
+
+/// A checkpoint's signature, by the key that signed the manifest (which `--public-key`, when
+/// given, has already pinned).
+fn check_checkpoint(manifest: &Manifest, which: &str, cp: &CheckpointProof) -> Result<(), String> {
+    let pack_key = manifest.signature.public_key.as_str();
+    if cp.public_key != pack_key {
+        return Err(format!(
+            "the {which} checkpoint (event {}) is signed by key {}, not by the pack's key \
+             {pack_key}",
+            cp.seq, cp.public_key
+        ));
+    }
+    check_checkpoint_signature(cp.seq, &cp.hash, &cp.at, pack_key, &cp.signature).map_err(|e| {
+        format!(
+            "the {which} checkpoint (event {}, signed {}) does not verify: {e}",
+            cp.seq, cp.at
+        )
+    })
+}
+
+/// The starting checkpoint is genuine and the segment starts right after it, from its hash.
+fn check_start_checkpoint(manifest: &Manifest, start: &CheckpointProof) -> Result<(), String> {
+    check_checkpoint(manifest, "starting", start)?;
+    let proof = &manifest.audit_chain;
+    if start.hash != proof.start_prev_hash {
+        return Err(format!(
+            "the segment does not start from its checkpoint: the checkpoint signed hash {} for \
+             event {}, the segment's first prev_hash is {}",
+            start.hash, start.seq, proof.start_prev_hash
+        ));
+    }
+    if proof.first_seq != start.seq.saturating_add(1) {
+        return Err(format!(
+            "the segment starts at event {}, but its checkpoint is event {}: it must start \
+             right after it",
+            proof.first_seq, start.seq
+        ));
+    }
+    Ok(())
+}
+
+/// The sign-off checkpoint is genuine and names an event of the segment with that event's hash
+/// (`found`, the hash the segment holds at the checkpoint's seq).
+fn check_signoff_checkpoint(
+    manifest: &Manifest,
+    signoff: &CheckpointProof,
+    found: Option<&str>,
+) -> Result<(), String> {
+    check_checkpoint(manifest, "sign-off", signoff)?;
+    let proof = &manifest.audit_chain;
+    match found {
+        None => Err(format!(
+            "the sign-off checkpoint names event {}, which is not in the segment (events {} to \
+             {})",
+            signoff.seq, proof.first_seq, proof.last_seq
+        )),
+        Some(hash) if hash != signoff.hash => Err(format!(
+            "the sign-off checkpoint signed hash {} for event {}, but the segment's event {} \
+             has hash {hash}",
+            signoff.hash, signoff.seq, signoff.seq
+        )),
+        Some(_) => Ok(()),
+    }
 }
 
 /// Every entry of the zip by name; a damaged zip is named as such.
@@ -292,8 +388,13 @@ fn check_sums(entries: &BTreeMap<String, Vec<u8>>, manifest: &Manifest) -> Resul
     Ok(())
 }
 
-/// Recomputes every link of the segment; returns how many events it checked.
-fn check_chain(manifest: &Manifest, events: &[u8]) -> Result<u64, String> {
+/// Recomputes every link of the segment; returns how many events it checked and the hash of
+/// event `watched`, if the segment holds it.
+fn check_chain(
+    manifest: &Manifest,
+    events: &[u8],
+    watched: Option<i64>,
+) -> Result<(u64, Option<String>), String> {
     let proof = &manifest.audit_chain;
     let text = std::str::from_utf8(events).map_err(|_| format!("{EVENTS_FILE} is not UTF-8"))?;
     let mut prev_hash = hex::decode(&proof.start_prev_hash).map_err(|_| {
@@ -306,6 +407,7 @@ fn check_chain(manifest: &Manifest, events: &[u8]) -> Result<u64, String> {
     let mut count = 0_u64;
     let mut ours = 0_u64;
     let mut last_hash = String::new();
+    let mut watched_hash = None;
     for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.is_empty()) {
         let at_line = |what: String| format!("{EVENTS_FILE} line {}: {what}", n + 1);
         let event: EventLine =
@@ -351,6 +453,9 @@ fn check_chain(manifest: &Manifest, events: &[u8]) -> Result<u64, String> {
             )));
         }
         prev_hash = computed.to_vec();
+        if watched == Some(event.seq) {
+            watched_hash = Some(event.hash.clone());
+        }
         last_hash = event.hash;
         // A hostile pack may number its events up to i64::MAX; never overflow on it.
         expected_seq = expected_seq.saturating_add(1);
@@ -377,7 +482,7 @@ fn check_chain(manifest: &Manifest, events: &[u8]) -> Result<u64, String> {
             proof.campaign_events
         ));
     }
-    Ok(count)
+    Ok((count, watched_hash))
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::EvidenceError;
 use super::files::CAMPAIGN_FILES;
-use crate::backend::audit::{ChainReport, verify_chain};
+use crate::backend::audit::{ChainReport, CheckpointReport, verify_chain, verify_checkpoints};
 use crate::model::evidence::{ChainStatus, EvidenceCampaign, EvidenceFileInfo};
 
 type Row = (
@@ -87,20 +87,33 @@ pub fn evidence_files() -> Vec<EvidenceFileInfo> {
         .collect()
 }
 
-/// The whole audit chain recomputed now.
+/// The whole audit chain recomputed now, and every signed checkpoint checked against it.
 // Limitation: this walks every event on each visit; at millions of events it should read the
 // result of a scheduled verification instead.
 pub async fn chain_status(pool: &PgPool) -> Result<ChainStatus, EvidenceError> {
-    let report = verify_chain(pool).await.map_err(|err| match err {
+    let audit_error = |err| match err {
         crate::backend::audit::AuditError::Database(err) => EvidenceError::Database(err),
         other => EvidenceError::Invalid(other.to_string()),
-    })?;
+    };
+    let report = verify_chain(pool).await.map_err(audit_error)?;
     Ok(match report {
-        ChainReport::Intact { events } => ChainStatus {
-            intact: true,
-            verified: events,
-            problem: None,
-        },
+        ChainReport::Intact { events } => {
+            match verify_checkpoints(pool, None).await.map_err(audit_error)? {
+                CheckpointReport::Intact { .. } => ChainStatus {
+                    intact: true,
+                    verified: events,
+                    problem: None,
+                },
+                CheckpointReport::Broken { first_bad, .. } => ChainStatus {
+                    intact: false,
+                    verified: events,
+                    problem: Some(format!(
+                        "checkpoint {} (event {}, signed {}): {}",
+                        first_bad.id, first_bad.seq, first_bad.signed_at, first_bad.reason
+                    )),
+                },
+            }
+        }
         ChainReport::Broken {
             verified,
             first_bad,
