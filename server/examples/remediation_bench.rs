@@ -225,7 +225,7 @@ async fn main() -> anyhow::Result<()> {
     .fetch_all(&pool)
     .await?;
     let attempts: (i64, i64) = sqlx::query_as(
-        "SELECT count(*) FILTER (WHERE attempts > 1), coalesce(max(attempts), 0) \
+        "SELECT count(*) FILTER (WHERE attempts > 1), coalesce(max(attempts), 0)::bigint \
          FROM remediation_job",
     )
     .fetch_one(&pool)
