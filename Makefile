@@ -8,7 +8,8 @@ DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/attest
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 export LEPTOS_SITE_ROOT := target/site
 
-.PHONY: run test tools build build-dev lint unit e2e bench bench-inventory bench-pull bench-evidence bench-snapshot size
+.PHONY: run test tools build build-dev lint unit e2e bench bench-inventory bench-pull bench-evidence \
+	bench-snapshot bench-campaign bench-remediation size
 
 ## Serve the app in demo mode at http://127.0.0.1:3000.
 run: tools build-dev
@@ -46,10 +47,10 @@ size:
 e2e:
 	cd end2end && DATABASE_URL=$(TEST_DATABASE_URL) ATTEST_BIN=$(CURDIR)/target/debug/attest node --test --test-concurrency=1 tests/
 
-## Benchmarks; record results in BENCHMARKS.md: the release browser bundle's size, the
-## Atlas pull and the snapshot of the simulator's `large` org, the evidence CSV and inventory
-## search.
-bench: build bench-pull bench-snapshot bench-evidence bench-inventory
+## Benchmarks; record results in BENCHMARKS.md: the release browser bundle's size, the Atlas
+## pull and the snapshot of the simulator's `large` org, evidence, inventory search, campaigns
+## and remediation.
+bench: build bench-pull bench-snapshot bench-evidence bench-inventory bench-campaign bench-remediation
 
 # The `large` org snapshotted end to end (time, requests, rows, peak memory) and its
 # entitlement write against a bare COPY; see BENCHMARKS.md.
@@ -68,3 +69,16 @@ bench-pull:
 # A 1,000,000-row decisions CSV over HTTP against PostgreSQL's COPY; see BENCHMARKS.md.
 bench-evidence:
 	DATABASE_URL=$(TEST_DATABASE_URL) RUST_LOG=warn cargo run -p server --example evidence_csv_bench
+
+# Launch, reviewer queues, decisions and a bulk approve over the simulator's `large` org; see
+# BENCHMARKS.md. CAMPAIGN_ARGS=reuse keeps the snapshot an earlier run loaded.
+CAMPAIGN_ARGS ?=
+bench-campaign:
+	DATABASE_URL=$(TEST_DATABASE_URL) RUST_LOG=warn cargo run -p server --example campaign_bench -- $(CAMPAIGN_ARGS)
+
+# 10,000 revocations pushed to the simulator by the real workers under a rate limit of
+# REVOKES_PER_SECOND deletions a second; see BENCHMARKS.md.
+REVOKES_PER_SECOND ?= 100
+WORKERS ?= 4
+bench-remediation:
+	DATABASE_URL=$(TEST_DATABASE_URL) RUST_LOG=warn cargo run -p server --example remediation_bench -- $(REVOKES_PER_SECOND) $(WORKERS)

@@ -66,6 +66,13 @@ pub async fn count_in_scope(
 /// Creates `camp_pop` (one row per entitlement in scope, with everything an item copies) and
 /// `camp_route` (its reviewer, rule, reason and whether self-review moved it).
 pub async fn build(conn: &mut PgConnection, population: &Population) -> Result<(), sqlx::Error> {
+    // The planner cannot estimate the recursive manager chains, so these statements look far
+    // costlier than they are and PostgreSQL compiles them with JIT, which took longer (about
+    // a second on the `large` population) than running them. Scoped to the caller's
+    // transaction, which the temporary tables need anyway.
+    sqlx::query("SET LOCAL jit = off")
+        .execute(&mut *conn)
+        .await?;
     for statement in LINK_TABLES {
         sqlx::query(statement)
             .bind(&population.snapshot_ids)
@@ -126,7 +133,10 @@ pub async fn build(conn: &mut PgConnection, population: &Population) -> Result<(
 }
 
 /// Routing over `camp_pop`. Binds: $1 campaign id (its fallback reviewers), $2 rule order.
-/// Candidates are resolved once per distinct (rule, start, subject, owner), not per item.
+/// Candidates are resolved once per distinct (rule, start, subject, owner), not per item, and
+/// the nearest eligible person up each chain is found with one join of all targets against
+/// the chain: a per-target lookup would rescan the whole recursive chain for every target,
+/// which took minutes on a 10,000-person directory.
 const ROUTE: &str = "CREATE TEMP TABLE camp_route ON COMMIT DROP AS \
 WITH RECURSIVE picked AS ( \
     SELECT pop.entitlement_id, pop.subject_person_id AS subject, \
@@ -146,7 +156,8 @@ WITH RECURSIVE picked AS ( \
            CASE rule WHEN 'manager' THEN manager WHEN 'owner' THEN owner END AS start \
     FROM picked \
 ), targets AS ( \
-    SELECT DISTINCT rule, start, subject, owner FROM started \
+    SELECT row_number() OVER () AS n, d.* \
+    FROM (SELECT DISTINCT rule, start, subject, owner FROM started) d \
 ), chain AS ( \
     SELECT s.start AS start_id, s.start AS person_id, 0 AS depth, ARRAY[s.start] AS path \
     FROM (SELECT DISTINCT start FROM targets WHERE start IS NOT NULL) s \
@@ -157,26 +168,28 @@ WITH RECURSIVE picked AS ( \
 ), eligible AS ( \
     SELECT id FROM person \
     WHERE status = 'active' AND in_roster AND coalesce(end_date > current_date, true) \
+), fallbacks AS ( \
+    SELECT f.person_id, f.position FROM campaign_fallback_reviewer f \
+    JOIN eligible el ON el.id = f.person_id WHERE f.campaign_id = $1 \
+), up AS ( \
+    SELECT DISTINCT ON (t.n) t.n, c.person_id \
+    FROM targets t JOIN chain c ON c.start_id = t.start \
+    JOIN eligible el ON el.id = c.person_id \
+    WHERE c.person_id IS DISTINCT FROM t.subject \
+      AND (t.rule = 'owner' OR c.person_id IS DISTINCT FROM t.owner) \
+    ORDER BY t.n, c.depth \
 ), resolved AS ( \
     SELECT t.*, up.person_id AS chain_reviewer, fb.person_id AS fallback_reviewer, \
            first_fb.person_id AS first_fallback \
     FROM targets t \
+    LEFT JOIN up ON up.n = t.n \
     LEFT JOIN LATERAL ( \
-        SELECT c.person_id FROM chain c JOIN eligible el ON el.id = c.person_id \
-        WHERE c.start_id = t.start AND c.person_id IS DISTINCT FROM t.subject \
-          AND (t.rule = 'owner' OR c.person_id IS DISTINCT FROM t.owner) \
-        ORDER BY c.depth LIMIT 1) up ON true \
-    LEFT JOIN LATERAL ( \
-        SELECT f.person_id FROM campaign_fallback_reviewer f \
-        JOIN eligible el ON el.id = f.person_id \
-        WHERE f.campaign_id = $1 AND f.person_id IS DISTINCT FROM t.subject \
-          AND f.person_id IS DISTINCT FROM t.owner \
+        SELECT f.person_id FROM fallbacks f \
+        WHERE f.person_id IS DISTINCT FROM t.subject AND f.person_id IS DISTINCT FROM t.owner \
         ORDER BY f.position LIMIT 1) fb ON true \
-    LEFT JOIN LATERAL ( \
-        SELECT f.person_id FROM campaign_fallback_reviewer f \
-        JOIN eligible el ON el.id = f.person_id \
-        WHERE f.campaign_id = $1 ORDER BY f.position LIMIT 1) first_fb ON true \
-), decided AS ( \
+    LEFT JOIN ( \
+        SELECT f.person_id FROM fallbacks f ORDER BY f.position LIMIT 1) first_fb ON true \
+), decided AS MATERIALIZED ( \
     SELECT r.rule, r.start, r.subject, r.owner, \
            coalesce(r.chain_reviewer, r.fallback_reviewer) AS reviewer, \
            CASE WHEN r.chain_reviewer IS NOT NULL THEN r.rule ELSE 'fallback' END AS final_rule, \
