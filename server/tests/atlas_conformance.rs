@@ -1,4 +1,4 @@
-//! Conformance with the official Atlas Admin API v2 spec (`shared/atlas/openapi-v2.yaml`):
+//! Conformance with the official Atlas Admin API v2 spec (a pruned copy in `tests/openapi/`):
 //! the Atlas client drives the simulator through a full snapshot pull, the other reads and
 //! every revocation call, over a recording layer; then every request (path, query, `Accept`,
 //! body) and every response (status, versioned `Content-Type`, body) is checked against the

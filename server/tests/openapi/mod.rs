@@ -1,5 +1,6 @@
 //! A small checker of requests and responses against the Atlas Admin API v2 OpenAPI 3.0 spec
-//! (`shared/atlas/openapi-v2.yaml`), loaded once per test binary.
+//! (the official `openapi-v2.yaml` without its prose, `atlas-openapi-v2.json` beside this file,
+//! made by `prune.py`), loaded once per test binary.
 //!
 //! It finds the operation for a method and a concrete path, then checks: the query against the
 //! operation's declared parameters, the `Accept` version against the versions its success
@@ -69,11 +70,13 @@ pub struct Operation<'s> {
 const MAX_DEPTH: usize = 64;
 
 impl Spec {
-    /// Reads the spec from `ATLAS_OPENAPI`, or from `shared/atlas/` beside the repository.
+    /// Reads the spec from `ATLAS_OPENAPI`, or the pruned copy kept beside this file.
     pub fn load() -> Result<Self, String> {
+        // The official spec without its prose (see `prune.py` beside this file); set
+        // ATLAS_OPENAPI to check against the full YAML instead.
         let path = std::env::var("ATLAS_OPENAPI").unwrap_or_else(|_| {
             format!(
-                "{}/../../shared/atlas/openapi-v2.yaml",
+                "{}/tests/openapi/atlas-openapi-v2.json",
                 env!("CARGO_MANIFEST_DIR")
             )
         });
@@ -84,8 +87,12 @@ impl Spec {
 
     /// Parses a spec from YAML text.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let doc: Value =
-            serde_yaml_ng::from_str(text).map_err(|err| format!("not a YAML document: {err}"))?;
+        // JSON is read as JSON (the pruned copy); anything else as YAML (the official file).
+        let doc: Value = match serde_json::from_str(text) {
+            Ok(doc) => doc,
+            Err(_) => serde_yaml_ng::from_str(text)
+                .map_err(|err| format!("not a YAML or JSON document: {err}"))?,
+        };
         let paths = doc
             .get("paths")
             .and_then(Value::as_object)
