@@ -86,6 +86,10 @@ impl ChangeRate {
 pub(crate) struct Throttle {
     limiter: Option<DefaultDirectRateLimiter>,
     change_limiter: Option<DefaultDirectRateLimiter>,
+    /// Changes queue here for the change limiter in the order they arrived (tokio's mutex is
+    /// fair). Without it every waiter wakes at each free slot and the first one polled wins,
+    /// so with dozens waiting one change could lose for longer than its job's lease.
+    change_turn: tokio::sync::Mutex<()>,
     paused_until: Mutex<Option<Instant>>,
 }
 
@@ -97,6 +101,7 @@ impl Throttle {
         Self {
             limiter,
             change_limiter: change_rate.map(|rate| RateLimiter::direct(rate.quota())),
+            change_turn: tokio::sync::Mutex::new(()),
             paused_until: Mutex::new(None),
         }
     }
@@ -108,6 +113,7 @@ impl Throttle {
         // than sent together.
         self.wait_out_pause().await;
         if change && let Some(limiter) = &self.change_limiter {
+            let _turn = self.change_turn.lock().await;
             limiter.until_ready().await;
         }
         if let Some(limiter) = &self.limiter {
@@ -206,5 +212,28 @@ mod tests {
                 "{bad} must be refused"
             );
         }
+    }
+
+    #[tokio::test]
+    async fn changes_get_their_turn_in_the_order_they_arrived() {
+        let rate = ChangeRate::new(200.0, NonZeroU32::new(1).expect("not zero")).expect("valid");
+        let throttle = std::sync::Arc::new(Throttle::new(None, Some(rate)));
+        let order = std::sync::Arc::new(Mutex::new(Vec::new()));
+        let mut waiting = Vec::new();
+        for n in 0..10 {
+            let (throttle, order) = (throttle.clone(), order.clone());
+            waiting.push(tokio::spawn(async move {
+                throttle.acquire(true).await;
+                order.lock().unwrap_or_else(PoisonError::into_inner).push(n);
+            }));
+            // Each one queues before the next arrives.
+            tokio::task::yield_now().await;
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        for task in waiting {
+            task.await.expect("no panic");
+        }
+        let order = order.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        assert_eq!(order, (0..10).collect::<Vec<_>>());
     }
 }
