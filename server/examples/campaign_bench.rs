@@ -203,6 +203,7 @@ async fn load(url: &str) -> anyhow::Result<(PgPool, String)> {
             client_secret: org.credentials.client_secret.clone().into(),
         },
         0,
+        None,
     )?;
     let outcome = take_snapshot(
         &pool,

@@ -87,6 +87,7 @@ async fn main() -> anyhow::Result<()> {
         schedule: ScheduleArgs::default(),
         evidence: EvidenceArgs::default(),
         email: attest_server::email::EmailArgs::default(),
+        change_rate: attest_server::remediation::ChangeRateArgs::default(),
     })
     .map_err(anyhow::Error::msg)?;
     let router =

@@ -7,17 +7,19 @@
 //! the demo roster and an automatic campaign over the org follow, and every extra user's item
 //! is revoked in bulk and submitted (which creates the jobs, as in production). The simulator
 //! then allows PER_SECOND database-user deletions a second (a token bucket of 10) while reads
-//! stay unlimited, and WORKERS workers (each claiming 32 jobs at a time, with its own
-//! unpaced client, as separate `attest remediate` replicas would) run until the queue drains.
+//! stay unlimited, and WORKERS workers (each keeping 32 jobs in flight) run until the queue
+//! drains. The workers share one client, as the jobs of one `attest remediate` process do:
+//! reads unpaced, changes paced to 0.95 × PER_SECOND with a burst of 5, half the bucket.
 //!
-//! `cargo run -p server --example remediation_bench [-- PER_SECOND [WORKERS]]`
-//! (`make bench-remediation`; 100 a second and 4 workers by default) with `DATABASE_URL`
+//! `cargo run --release -p server --example remediation_bench [-- PER_SECOND [WORKERS]]`
+//! (`make bench-remediation`; 50 a second and 2 workers by default) with `DATABASE_URL`
 //! pointing at a server where it may create and drop `attest_bench_remediation`.
 
+use std::num::NonZeroU32;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use app::backend::atlas::Credentials;
+use app::backend::atlas::{ChangeRate, Credentials};
 use app::backend::audit::Actor;
 use app::backend::campaign::create::create_campaign;
 use app::backend::campaign::decide::{decide_many, submit};
@@ -35,6 +37,13 @@ const DB: &str = "attest_bench_remediation";
 const REVOCATIONS: usize = 10_000;
 /// The simulator's bucket: deletions that may arrive back to back.
 const BUCKET: u32 = 10;
+/// The workers' change rate as a share of the allowed rate: just below it, so the bucket
+/// never runs dry however the requests bunch up on the way.
+const PACE: f64 = 0.95;
+/// Changes the workers send back to back at most: half the bucket.
+const BURST: u32 = 5;
+/// Jobs each worker keeps in flight.
+const CONCURRENCY: usize = 32;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -42,14 +51,14 @@ async fn main() -> anyhow::Result<()> {
         Some(arg) => arg
             .parse()
             .with_context(|| format!("PER_SECOND must be a whole number, not {arg:?}"))?,
-        None => 100,
+        None => 50,
     };
     anyhow::ensure!(per_second > 0, "PER_SECOND must be at least 1");
     let workers: usize = match std::env::args().nth(2) {
         Some(arg) => arg
             .parse()
             .with_context(|| format!("WORKERS must be a whole number, not {arg:?}"))?,
-        None => 4,
+        None => 2,
     };
     anyhow::ensure!(workers > 0, "WORKERS must be at least 1");
     let url = std::env::var("DATABASE_URL").context("DATABASE_URL must be set")?;
@@ -65,8 +74,12 @@ async fn main() -> anyhow::Result<()> {
         client_id: demo.credentials.client_id.clone(),
         client_secret: demo.credentials.client_secret.clone().into(),
     };
-    let client =
-        attest_server::remediation::worker_client(&server.base_url(), credentials.clone(), 0)?;
+    let client = attest_server::remediation::worker_client(
+        &server.base_url(),
+        credentials.clone(),
+        0,
+        None,
+    )?;
     let outcome = take_snapshot(
         &pool,
         &client,
@@ -158,20 +171,27 @@ async fn main() -> anyhow::Result<()> {
             per_second,
         )
     }]);
+    let change_rate = ChangeRate::new(
+        PACE * f64::from(per_second),
+        NonZeroU32::new(BURST).context("the burst is not zero")?,
+    )
+    .context("PER_SECOND is too large")?;
+    let shared = attest_server::remediation::worker_client(
+        &server.base_url(),
+        credentials.clone(),
+        0,
+        Some(change_rate),
+    )?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let started = Instant::now();
     let mut running = Vec::with_capacity(workers);
     for n in 0..workers {
         let worker = Worker {
             pool: pool.clone(),
-            client: attest_server::remediation::worker_client(
-                &server.base_url(),
-                credentials.clone(),
-                0,
-            )?,
+            client: shared.clone(),
             settings: WorkerSettings {
                 name: format!("bench-{n}"),
-                batch: 32,
+                concurrency: CONCURRENCY,
                 lease: Duration::from_secs(60),
                 idle_poll: Duration::from_millis(50),
                 applying_poll: Duration::from_millis(100),
@@ -209,10 +229,12 @@ async fn main() -> anyhow::Result<()> {
     let achieved = made as f64 / elapsed.as_secs_f64();
     let stats = state.rate_limits().stats();
     println!(
-        "pushed {made} changes in {:.1} s with {workers} workers: {achieved:.1} a second, {:.3} \
+        "pushed {made} changes in {:.1} s with {workers} workers ({CONCURRENCY} jobs in flight \
+         each, changes paced to {:.1} a second, burst {BURST}): {achieved:.1} a second, {:.3} \
          of the allowed {per_second} (target 0.9); the simulator allowed {} deletions and \
          refused {}",
         elapsed.as_secs_f64(),
+        change_rate.per_second(),
         achieved / f64::from(per_second),
         stats.first().map_or(0, |s| s.allowed),
         stats.first().map_or(0, |s| s.refused),
@@ -317,7 +339,7 @@ async fn fresh_database(url: &str, workers: usize) -> anyhow::Result<PgPool> {
         .await?;
     let base = url.rsplit_once('/').map_or(url, |(base, _)| base);
     let pool = PgPoolOptions::new()
-        .max_connections(workers as u32 * 4 + 2)
+        .max_connections(workers as u32 * 8 + 2)
         .connect(&format!("{base}/{DB}"))
         .await?;
     app::backend::db::MIGRATOR.run(&pool).await?;

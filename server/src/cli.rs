@@ -75,12 +75,17 @@ pub enum Command {
     /// Push remediation jobs to Atlas until interrupted (connection from the ATLAS_*
     /// variables). Any number may run at once.
     Remediate {
-        /// Jobs claimed and run concurrently at once.
-        #[arg(long, default_value_t = 16)]
-        batch: i64,
-        /// Atlas requests per second this worker allows itself; 0 for no pacing.
+        /// Jobs in flight at once; a new one is claimed as each finishes. `--batch` is the
+        /// old name.
+        #[arg(long, alias = "batch", default_value_t = 16)]
+        concurrency: usize,
+        /// Atlas requests per second (reads and changes) this worker allows itself; 0 for no
+        /// pacing.
         #[arg(long, default_value_t = crate::remediation::DEFAULT_PER_SECOND)]
         rate_limit: u32,
+        /// How fast this process changes Atlas.
+        #[command(flatten)]
+        change_rate: crate::remediation::ChangeRateArgs,
         /// Seconds a claimed job stays this worker's before another may take it over.
         #[arg(long, default_value_t = 180)]
         lease_secs: u64,
@@ -130,12 +135,20 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::ImportPeople { file } => import_people(&cli.common, &file).await,
         Command::Snapshot { org } => snapshot::run(&cli.common.database_url, &org).await,
         Command::Remediate {
-            batch,
+            concurrency,
             rate_limit,
+            change_rate,
             lease_secs,
         } => {
             let lease = std::time::Duration::from_secs(lease_secs.max(1));
-            crate::remediation::run_cli(&cli.common.database_url, batch, rate_limit, lease).await
+            crate::remediation::run_cli(
+                &cli.common.database_url,
+                concurrency,
+                rate_limit,
+                &change_rate,
+                lease,
+            )
+            .await
         }
         Command::AtlasSim {
             bind,

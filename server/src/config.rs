@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 
+use app::backend::atlas::ChangeRate;
 use app::backend::evidence::EvidenceKey;
 use app::backend::snapshot::schedule::Schedule;
 use clap::Args;
@@ -10,6 +11,7 @@ use openidconnect::url::Url;
 
 use crate::email::{EmailArgs, EmailConfig};
 use crate::evidence::EvidenceArgs;
+use crate::remediation::ChangeRateArgs;
 use crate::snapshots::config::ScheduleArgs;
 
 /// Raw settings as given on the command line or in the environment.
@@ -53,6 +55,9 @@ pub struct ServeArgs {
     /// The key evidence packs are signed with.
     #[command(flatten)]
     pub evidence: EvidenceArgs,
+    /// How fast the remediation worker changes Atlas.
+    #[command(flatten)]
+    pub change_rate: ChangeRateArgs,
 }
 
 /// Validated settings.
@@ -73,6 +78,9 @@ pub struct ServeConfig {
     /// The key evidence packs are signed with; `None` when none is configured (packs are then
     /// refused, the CSV files still download).
     pub evidence_key: Option<EvidenceKey>,
+    /// The pace of the remediation worker's changes to Atlas; `None` paces them like reads.
+    /// Demo mode ignores it: the simulated org has no budget to protect.
+    pub remediation_change_rate: Option<ChangeRate>,
 }
 
 /// The identity provider Attest signs people in with.
@@ -157,6 +165,7 @@ impl ServeConfig {
         let (atlas_org_ids, schedule) = args.schedule.validate()?;
         let email = args.email.validate()?;
         let evidence_key = args.evidence.key(args.demo)?;
+        let remediation_change_rate = args.change_rate.validate()?;
         Ok(ServeConfig {
             bind,
             public_url,
@@ -168,6 +177,7 @@ impl ServeConfig {
             schedule,
             email,
             evidence_key,
+            remediation_change_rate,
         })
     }
 
@@ -199,6 +209,7 @@ mod tests {
             schedule: ScheduleArgs::default(),
             email: EmailArgs::default(),
             evidence: EvidenceArgs::default(),
+            change_rate: ChangeRateArgs::default(),
         }
     }
 
@@ -267,5 +278,28 @@ mod tests {
         })
         .expect_err("rejected");
         assert!(err.starts_with("ATTEST_PUBLIC_URL"), "{err}");
+    }
+
+    #[test]
+    fn the_change_rate_takes_fractions_zero_and_names_the_variable_when_wrong() {
+        let rate = |change_rate: f64, change_burst: u32| {
+            ServeConfig::from_args(ServeArgs {
+                change_rate: ChangeRateArgs {
+                    change_rate,
+                    change_burst,
+                },
+                ..args()
+            })
+            .map(|c| c.remediation_change_rate)
+        };
+        let default = rate(2.0, 2).expect("valid").expect("paced");
+        assert_eq!(default.per_second(), 2.0);
+        assert_eq!(default.burst().get(), 2);
+        assert!(rate(0.5, 1).expect("valid").is_some());
+        assert_eq!(rate(0.0, 0), Ok(None));
+        let err = rate(-1.0, 1).expect_err("rejected");
+        assert!(err.starts_with("ATTEST_REMEDIATION_CHANGE_RATE"), "{err}");
+        let err = rate(2.0, 0).expect_err("rejected");
+        assert!(err.starts_with("ATTEST_REMEDIATION_CHANGE_BURST"), "{err}");
     }
 }

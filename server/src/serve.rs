@@ -90,22 +90,25 @@ pub async fn serve(database_url: &str, config: ServeConfig) -> anyhow::Result<()
                 client_secret: environment.client_secret.clone().into(),
             },
             0,
+            None,
         )
         .context("cannot build the demo Atlas client")?;
-        crate::remediation::spawn(pool.clone(), client);
+        crate::remediation::spawn(pool.clone(), client, None);
         // Demo mode snapshots its simulated org; the schedule takes the first one right away.
         atlas = Some(Arc::new(environment.atlas_source()?));
         state.demo = Some(environment);
     } else {
         match crate::cli::atlas_env_from_process() {
             Ok(env) => {
+                let change_rate = state.config.remediation_change_rate;
                 let client = crate::remediation::worker_client(
                     &env.base_url,
                     env.credentials,
                     crate::remediation::DEFAULT_PER_SECOND,
+                    change_rate,
                 )
                 .context("ATLAS_BASE_URL")?;
-                crate::remediation::spawn(pool.clone(), client);
+                crate::remediation::spawn(pool.clone(), client, change_rate);
             }
             Err(missing) => {
                 tracing::warn!(reason = %missing, "remediation worker not started: no Atlas connection configured");

@@ -46,8 +46,13 @@ fn start_worker(sim: &Sim, database_url: &str) -> WorkerProcess {
                 "0",
                 "--lease-secs",
                 "3",
-                "--batch",
+                "--concurrency",
                 "32",
+                // Paced, so a kill can land while jobs wait for the change rate.
+                "--change-rate",
+                "50",
+                "--change-burst",
+                "5",
             ])
             .env("DATABASE_URL", database_url)
             .env("ATLAS_BASE_URL", sim.server.base_url())

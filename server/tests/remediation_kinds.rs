@@ -303,6 +303,7 @@ async fn a_refused_credential_stops_every_worker_and_alerts_the_admin(pool: PgPo
             client_secret: "mdb_sa_sk_wrong".to_owned().into(),
         },
         0,
+        None,
     )
     .expect("client");
     bad.run_once().await.expect("a batch");

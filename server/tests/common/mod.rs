@@ -25,6 +25,7 @@ use app::model::SessionInfo;
 use attest_server::config::{ServeArgs, ServeConfig};
 use attest_server::email::EmailArgs;
 use attest_server::evidence::EvidenceArgs;
+use attest_server::remediation::ChangeRateArgs;
 use attest_server::snapshots::config::ScheduleArgs;
 
 /// The public URL every test configuration uses; same-origin requests come from here.
@@ -47,6 +48,7 @@ fn base_args() -> ServeArgs {
         schedule: ScheduleArgs::default(),
         email: EmailArgs::default(),
         evidence: EvidenceArgs::default(),
+        change_rate: ChangeRateArgs::default(),
     }
 }
 

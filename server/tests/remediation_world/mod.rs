@@ -51,8 +51,13 @@ impl Sim {
 
     /// A worker-style client without client-side pacing.
     pub fn client(&self) -> AtlasClient {
-        attest_server::remediation::worker_client(&self.server.base_url(), self.credentials(), 0)
-            .expect("a valid client")
+        attest_server::remediation::worker_client(
+            &self.server.base_url(),
+            self.credentials(),
+            0,
+            None,
+        )
+        .expect("a valid client")
     }
 
     pub fn credentials(&self) -> Credentials {
@@ -87,6 +92,34 @@ impl Sim {
     /// The first project of the org.
     pub async fn project(&self) -> String {
         self.server.state.read().await.project_ids_of(&self.org_id)[0].clone()
+    }
+}
+
+/// Adds `count` database users named `<prefix>00000`, `<prefix>00001`, … with one role each
+/// (`read@sales` on `admin`), spread over the org's projects: each one revoked is one DELETE.
+pub fn single_role_database_users(world: &mut World, org: &str, prefix: &str, count: usize) {
+    let projects = world.project_ids_of(org);
+    let template = world
+        .db_users
+        .values()
+        .find(|u| !u.roles.is_empty())
+        .cloned()
+        .expect("the demo org has a database user with a role");
+    for n in 0..count {
+        let mut user = template.clone();
+        user.group_id = projects[n % projects.len()].clone();
+        user.database_name = "admin".into();
+        user.username = format!("{prefix}{n:05}");
+        user.scopes.clear();
+        user.labels.clear();
+        user.roles.truncate(1);
+        user.roles[0].role_name = "read".into();
+        user.roles[0].database_name = "sales".into();
+        user.roles[0].collection_name = None;
+        world.db_users.insert(
+            (user.group_id.clone(), "admin".into(), user.username.clone()),
+            user,
+        );
     }
 }
 
@@ -204,7 +237,7 @@ pub fn worker(pool: &PgPool, sim: &Sim, name: &str) -> Worker {
         client: sim.client(),
         settings: WorkerSettings {
             name: name.into(),
-            batch: 16,
+            concurrency: 16,
             lease: Duration::from_secs(30),
             idle_poll: Duration::from_millis(50),
             applying_poll: Duration::from_millis(100),

@@ -17,7 +17,7 @@ use super::transport::{Endpoint, Request, Response, Transport};
 
 /// A client of the Atlas Admin API v2 for one set of credentials.
 ///
-/// Cheap to clone; clones share the token cache, the digest challenge and the rate limiter.
+/// Cheap to clone; clones share the token cache, the digest challenge and the rate limiters.
 #[derive(Clone)]
 pub struct AtlasClient {
     pub(crate) transport: Arc<Transport>,
@@ -68,7 +68,7 @@ impl AtlasClient {
             http,
             origin,
             auth,
-            throttle: Throttle::new(config.rate_limit),
+            throttle: Throttle::new(config.rate_limit, config.change_rate),
             retry: config.retry,
             request_timeout: config.request_timeout,
         };

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use super::auth::Credentials;
 use super::error::AtlasError;
-use super::limiter::RateLimit;
+use super::limiter::{ChangeRate, RateLimit};
 use super::retry::RetryPolicy;
 
 /// Atlas's commercial endpoint.
@@ -29,6 +29,9 @@ pub struct AtlasConfig {
     pub retry: RetryPolicy,
     /// Client-side pacing; `None` sends as fast as Atlas answers.
     pub rate_limit: Option<RateLimit>,
+    /// A slower pace for state-changing requests alone, on top of `rate_limit`; `None`
+    /// paces them like reads.
+    pub change_rate: Option<ChangeRate>,
     /// Page size of listings, 1 to 500.
     pub items_per_page: u32,
 }
@@ -43,6 +46,7 @@ impl AtlasConfig {
             connect_timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
             rate_limit: Some(RateLimit::default()),
+            change_rate: None,
             items_per_page: MAX_ITEMS_PER_PAGE,
         }
     }

@@ -32,7 +32,7 @@ pub use auth::Credentials;
 pub use client::AtlasClient;
 pub use config::{AtlasConfig, DEFAULT_BASE_URL, MAX_ITEMS_PER_PAGE};
 pub use error::{AtlasError, CallSite, ErrorKind};
-pub use limiter::RateLimit;
+pub use limiter::{ChangeRate, RateLimit};
 pub use pagination::Listing;
 pub use path::escape_segment;
 pub use request_log::{NoRequestLog, RequestLog, RequestRecord};

@@ -144,7 +144,7 @@ impl Transport {
         let mut reauthorized = false;
         loop {
             attempt += 1;
-            self.throttle.acquire().await;
+            self.throttle.acquire(endpoint.verb != Verb::Get).await;
             let (authorization, applied) = self
                 .auth
                 .authorize(&call, &method, &target, request.body.as_ref())

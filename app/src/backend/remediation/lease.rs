@@ -27,6 +27,8 @@ pub struct Claimed {
     pub attempts: i32,
     pub failures: i32,
     pub manual: bool,
+    /// Remediation was in dry-run mode when the job was claimed: compute, send nothing.
+    pub dry_run: bool,
     /// The target could not be read as an operation (a newer or corrupt row).
     pub unreadable: Option<String>,
 }
@@ -40,10 +42,11 @@ struct ClaimRow {
     attempts: i32,
     failures: i32,
     manual: bool,
+    dry_run: bool,
 }
 
-/// Claims up to `limit` due jobs for `worker`, leased for `lease`. Nothing is claimed while
-/// remediation is paused.
+/// Claims up to `limit` due jobs for `worker`, leased for `lease`, oldest due first. Nothing
+/// is claimed while remediation is paused; the dry-run switch is read in the same statement.
 pub async fn claim(
     pool: &PgPool,
     worker: &str,
@@ -61,7 +64,8 @@ pub async fn claim(
              lease_until = now() + make_interval(secs => $3), lease_token = gen_random_uuid(), \
              attempts = j.attempts + 1, updated_at = now() \
          FROM next WHERE j.id = next.id \
-         RETURNING j.id, j.org_id, j.target, j.lease_token, j.attempts, j.failures, j.manual",
+         RETURNING j.id, j.org_id, j.target, j.lease_token, j.attempts, j.failures, j.manual, \
+             (SELECT dry_run FROM remediation_control) AS dry_run",
     )
     .bind(limit)
     .bind(worker)
@@ -88,6 +92,7 @@ pub async fn claim(
                 attempts: row.attempts,
                 failures: row.failures,
                 manual: row.manual,
+                dry_run: row.dry_run,
                 unreadable,
             }
         })

@@ -1,12 +1,20 @@
-//! The remediation worker: claim a batch, run each job against Atlas concurrently, complete
-//! each under its lease. Safe to kill at any point: a job claimed by a dead worker is claimed
-//! again once its lease runs out, and its pre-read finds the change already made. Any number
-//! of workers may run in any number of processes against one database.
+//! The remediation worker: keeps up to `concurrency` jobs in flight, claiming a new one as
+//! each finishes, runs each against Atlas and completes it under its lease. Safe to kill at
+//! any point: a job claimed by a dead worker is claimed again once its lease runs out, and its
+//! pre-read finds the change already made. Any number of workers may run in any number of
+//! processes against one database.
+//!
+//! Jobs are claimed one free slot at a time rather than in batches, so a job held up by Atlas
+//! (a 429, clusters still applying) delays only itself. How fast changes reach Atlas is the
+//! client's business: its change rate paces them across every job of the process.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::PgPool;
+use tokio::task::{JoinError, JoinSet};
+use tokio::time::Instant;
 
 use super::RemediationError;
 use super::classify::{Disposition, dispose};
@@ -19,12 +27,13 @@ use crate::backend::atlas::AtlasClient;
 pub struct WorkerSettings {
     /// Names the worker in leases, attempts and logs (e.g. host and process id).
     pub name: String,
-    /// Jobs claimed (and run concurrently) at once.
-    pub batch: i64,
+    /// Jobs in flight at once; a new one is claimed as each finishes.
+    pub concurrency: usize,
     /// How long a claim lasts before another worker may take the job over. Longer than the
-    /// slowest run, including the Atlas client's own retries.
+    /// slowest run, including the Atlas client's own retries and the wait for the change
+    /// rate (up to `concurrency` ÷ change rate seconds when every job waits to change).
     pub lease: Duration,
-    /// Wait between polls when nothing is due.
+    /// Wait before looking for due jobs again after finding fewer than there were free slots.
     pub idle_poll: Duration,
     /// Wait before asking clusters again whether a database-user change has been applied.
     pub applying_poll: Duration,
@@ -34,7 +43,7 @@ impl Default for WorkerSettings {
     fn default() -> Self {
         Self {
             name: format!("worker-{}", std::process::id()),
-            batch: 16,
+            concurrency: 16,
             lease: Duration::from_secs(180),
             idle_poll: Duration::from_secs(2),
             applying_poll: Duration::from_secs(5),
@@ -51,49 +60,66 @@ pub struct Worker {
 }
 
 impl Worker {
-    /// Runs until `shutdown` resolves; a batch in flight is finished first.
+    /// Runs until `shutdown` resolves. Once asked to stop it claims nothing more and finishes
+    /// the jobs it holds (their changes may already be on the wire), then returns.
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) {
-        tracing::info!(worker = %self.settings.name, "remediation worker started");
+        let worker = Arc::new(self);
+        let name = worker.settings.name.clone();
+        let concurrency = worker.settings.concurrency.max(1);
+        tracing::info!(worker = %name, concurrency, "remediation worker started");
         tokio::pin!(shutdown);
+        let mut running: JoinSet<JobResult> = JoinSet::new();
+        // When to look for due jobs next: at once while claims come back full, a poll later
+        // once the queue had fewer due jobs than there were free slots.
+        let mut look_at = Instant::now();
         loop {
-            // Checked between batches too, so a busy worker still stops when asked.
-            if futures_util::FutureExt::now_or_never(&mut shutdown).is_some() {
-                break;
+            while let Some(joined) = running.try_join_next() {
+                report(&name, joined);
             }
-            let ran = match self.run_once().await {
-                Ok(ran) => ran,
-                Err(err) => {
-                    tracing::error!(error = %err, worker = %self.settings.name, "remediation batch failed");
-                    0
+            let free = concurrency.saturating_sub(running.len());
+            if free > 0 && Instant::now() >= look_at {
+                if futures_util::FutureExt::now_or_never(&mut shutdown).is_some() {
+                    break;
                 }
-            };
-            if ran > 0 {
+                look_at = Instant::now();
+                match worker.claim(free).await {
+                    Ok(jobs) => {
+                        if jobs.len() < free {
+                            look_at += worker.settings.idle_poll;
+                        }
+                        for job in jobs {
+                            let worker = Arc::clone(&worker);
+                            running.spawn(async move { (job.id, worker.run_job(&job).await) });
+                        }
+                    }
+                    Err(err) => {
+                        tracing::error!(error = %err, worker = %name, "claiming remediation jobs failed");
+                        look_at += worker.settings.idle_poll;
+                    }
+                }
                 continue;
             }
             tokio::select! {
+                biased;
                 () = &mut shutdown => break,
-                () = tokio::time::sleep(self.settings.idle_poll) => {}
+                Some(joined) = running.join_next(), if !running.is_empty() => report(&name, joined),
+                () = tokio::time::sleep_until(look_at), if free > 0 => {}
             }
         }
-        tracing::info!(worker = %self.settings.name, "remediation worker stopped");
+        if !running.is_empty() {
+            tracing::info!(worker = %name, in_flight = running.len(), "remediation worker stopping; finishing the jobs it holds");
+        }
+        while let Some(joined) = running.join_next().await {
+            report(&name, joined);
+        }
+        tracing::info!(worker = %name, "remediation worker stopped");
     }
 
-    /// Claims one batch and runs it; returns how many jobs were run.
+    /// Claims up to `concurrency` due jobs, runs them together and returns how many ran.
+    /// For one pass and for tests; a long-running worker uses [`Worker::run_until`].
     pub async fn run_once(&self) -> Result<usize, RemediationError> {
-        let jobs = claim(
-            &self.pool,
-            &self.settings.name,
-            self.settings.batch,
-            self.settings.lease,
-        )
-        .await?;
-        if jobs.is_empty() {
-            return Ok(0);
-        }
-        let dry_run: bool = sqlx::query_scalar("SELECT dry_run FROM remediation_control")
-            .fetch_one(&self.pool)
-            .await?;
-        let runs = jobs.iter().map(|job| self.run_job(job, dry_run));
+        let jobs = self.claim(self.settings.concurrency.max(1)).await?;
+        let runs = jobs.iter().map(|job| self.run_job(job));
         let results = futures_util::future::join_all(runs).await;
         for result in results {
             result?;
@@ -101,7 +127,12 @@ impl Worker {
         Ok(jobs.len())
     }
 
-    async fn run_job(&self, job: &Claimed, dry_run: bool) -> Result<(), RemediationError> {
+    async fn claim(&self, slots: usize) -> Result<Vec<Claimed>, sqlx::Error> {
+        let limit = i64::try_from(slots).unwrap_or(i64::MAX);
+        claim(&self.pool, &self.settings.name, limit, self.settings.lease).await
+    }
+
+    async fn run_job(&self, job: &Claimed) -> Result<(), RemediationError> {
         let transition = match &job.unreadable {
             Some(problem) => {
                 let mut t = Transition::to("needs_manual", "remediation.needs_manual");
@@ -110,7 +141,7 @@ impl Worker {
             }
             None => {
                 let mode = Mode {
-                    dry_run,
+                    dry_run: job.dry_run,
                     read_only: job.manual,
                 };
                 let run = execute(&self.client, &job.org_id, &job.operation, mode).await;
@@ -240,5 +271,27 @@ impl Worker {
         t.reason = Some(reason);
         t.alert = Some(("dead_letter", message));
         t
+    }
+}
+
+/// What a job's task hands back: the job and whether it could be completed.
+type JobResult = (i64, Result<(), RemediationError>);
+
+/// Logs a job that could not be completed. Nothing else is needed: the job stays `running`
+/// under its lease and is claimed again once the lease runs out.
+fn report(worker: &str, joined: Result<JobResult, JoinError>) {
+    match joined {
+        Ok((_, Ok(()))) => {}
+        Ok((job_id, Err(err))) => tracing::error!(
+            worker,
+            remediation.job_id = job_id,
+            error = %err,
+            "remediation job could not be completed; it is claimed again when its lease runs out"
+        ),
+        Err(err) => tracing::error!(
+            worker,
+            error = %err,
+            "remediation job task ended abnormally; its job is claimed again when its lease runs out"
+        ),
     }
 }
