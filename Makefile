@@ -71,10 +71,11 @@ bench-evidence:
 	DATABASE_URL=$(TEST_DATABASE_URL) RUST_LOG=warn cargo run -p server --example evidence_csv_bench
 
 # Launch, reviewer queues, decisions and a bulk approve over the simulator's `large` org; see
-# BENCHMARKS.md. CAMPAIGN_ARGS=reuse keeps the snapshot an earlier run loaded.
+# BENCHMARKS.md. A release build, as the server ships. CAMPAIGN_ARGS=reuse keeps the snapshot an
+# earlier run loaded.
 CAMPAIGN_ARGS ?=
 bench-campaign:
-	DATABASE_URL=$(TEST_DATABASE_URL) RUST_LOG=warn cargo run -p server --example campaign_bench -- $(CAMPAIGN_ARGS)
+	DATABASE_URL=$(TEST_DATABASE_URL) RUST_LOG=warn cargo run --release -p server --example campaign_bench -- $(CAMPAIGN_ARGS)
 
 # 10,000 revocations pushed to the simulator by the real workers under a rate limit of
 # REVOKES_PER_SECOND deletions a second, in a release build as the server ships; see

@@ -393,3 +393,90 @@ async fn bad_input_is_refused_with_what_and_why_and_nothing_is_created(pool: PgP
     }
     assert_eq!(campaign_rows(&pool).await, before);
 }
+
+#[sqlx::test(migrator = "app::backend::db::MIGRATOR")]
+async fn the_database_keeps_what_review_items_name(pool: PgPool) {
+    let (campaign, keys) = launched(&pool, &["fay@corp.test"]).await;
+    let item = item_id(&pool, campaign, &keys.ann).await;
+    let nobody = uuid::Uuid::new_v4();
+
+    // A reviewer or decider who is not in the directory is refused.
+    let routed = sqlx::query("UPDATE review_item SET reviewer_person_id = $2 WHERE id = $1")
+        .bind(item)
+        .bind(nobody)
+        .execute(&pool)
+        .await;
+    assert!(
+        routed
+            .expect_err("unknown reviewer refused")
+            .to_string()
+            .contains("not in the directory")
+    );
+    let decided = sqlx::query(
+        "UPDATE review_item SET decision = 'approve', decided_at = now(), \
+             decided_by_person_id = $2 WHERE id = $1",
+    )
+    .bind(item)
+    .bind(nobody)
+    .execute(&pool)
+    .await;
+    assert!(decided.is_err(), "unknown decider accepted");
+    // Items of a campaign that does not exist are refused like those of a launched one.
+    let orphaned = sqlx::query(
+        "INSERT INTO review_item (campaign_id, snapshot_id, entitlement_id, entitlement_key, \
+             org_id, scope, cluster_names, role, tier, grant_path, role_actions, principal_key, \
+             principal_kind, principal_name, reviewer_person_id, routing_rule, routing_reason, \
+             is_leaver, is_orphan, is_privileged, is_dormant, is_new) \
+         SELECT $1, snapshot_id, entitlement_id, entitlement_key, org_id, scope, cluster_names, \
+             role, tier, grant_path, role_actions, principal_key, principal_kind, \
+             principal_name, reviewer_person_id, routing_rule, routing_reason, is_leaver, \
+             is_orphan, is_privileged, is_dormant, is_new \
+         FROM review_item WHERE id = $2",
+    )
+    .bind(nobody)
+    .bind(item)
+    .execute(&pool)
+    .await;
+    assert!(
+        orphaned
+            .expect_err("items of no campaign refused")
+            .to_string()
+            .contains("only while a campaign is launched")
+    );
+
+    // People are never deleted, and a frozen snapshot's entitlements stay even inside
+    // retention's audited deletion.
+    let fay = person(&pool, "fay@corp.test").await;
+    let deleted = sqlx::query("DELETE FROM person WHERE id = $1")
+        .bind(fay)
+        .execute(&pool)
+        .await;
+    assert!(
+        deleted
+            .expect_err("person kept")
+            .to_string()
+            .contains("cannot be deleted")
+    );
+    let snapshot: uuid::Uuid =
+        sqlx::query_scalar("SELECT snapshot_id FROM review_item WHERE id = $1")
+            .bind(item)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("SELECT set_config('attest.deleting_snapshot', $1, true)")
+        .bind(snapshot.to_string())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let removed = sqlx::query("DELETE FROM entitlement WHERE snapshot_id = $1")
+        .bind(snapshot)
+        .execute(&mut *tx)
+        .await;
+    assert!(
+        removed
+            .expect_err("frozen entitlements kept")
+            .to_string()
+            .contains("a campaign froze")
+    );
+}

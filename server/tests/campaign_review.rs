@@ -328,3 +328,72 @@ async fn closing_applies_the_undecided_outcome_and_sign_off_records_the_state(po
         Err(CampaignError::Conflict(_))
     ));
 }
+
+/// Asserts the progress counters the database keeps equal a count of the items themselves.
+async fn assert_progress_counts_the_items(pool: &PgPool, after: &str) {
+    type Counts = (Uuid, Uuid, i64, i64, i64);
+    let kept: Vec<Counts> = sqlx::query_as(
+        "SELECT campaign_id, reviewer_person_id, items, decided, submitted \
+         FROM review_progress WHERE items > 0 ORDER BY 1, 2",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let counted: Vec<Counts> = sqlx::query_as(
+        "SELECT campaign_id, reviewer_person_id, count(*), count(decision), count(submitted_at) \
+         FROM review_item GROUP BY 1, 2 ORDER BY 1, 2",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert_eq!(kept, counted, "after {after}");
+}
+
+#[sqlx::test(migrator = "app::backend::db::MIGRATOR")]
+async fn progress_counters_follow_decisions_submission_reassignment_and_close(pool: PgPool) {
+    let (campaign, keys) = launched(&pool).await;
+    assert_progress_counts_the_items(&pool, "launch").await;
+    let ann = item_id(&pool, campaign, &keys.ann).await;
+    let dana = item_id(&pool, campaign, &keys.dana).await;
+
+    decide(&pool, &morgan(), MORGAN, ann, "approve", "")
+        .await
+        .unwrap();
+    assert_progress_counts_the_items(&pool, "a decision").await;
+    decide_many(
+        &pool,
+        &morgan(),
+        MORGAN,
+        &[ann, dana],
+        "revoke",
+        "gone",
+        false,
+    )
+    .await
+    .unwrap();
+    assert_progress_counts_the_items(&pool, "a bulk decision").await;
+    let queue = my_queue(&pool, MORGAN, &QueueFilter::default())
+        .await
+        .unwrap();
+    assert_eq!((queue.total, queue.decided, queue.submitted), (2, 2, 0));
+
+    reassign(
+        &pool,
+        &admin(),
+        &[dana],
+        "fay@corp.test",
+        "Morgan is on leave",
+    )
+    .await
+    .unwrap();
+    assert_progress_counts_the_items(&pool, "a reassignment").await;
+    submit(&pool, &morgan(), MORGAN, campaign).await.unwrap();
+    assert_progress_counts_the_items(&pool, "a submission").await;
+    let queue = my_queue(&pool, MORGAN, &QueueFilter::default())
+        .await
+        .unwrap();
+    assert_eq!((queue.total, queue.decided, queue.submitted), (1, 1, 1));
+
+    close(&pool, &admin(), campaign).await.unwrap();
+    assert_progress_counts_the_items(&pool, "the close").await;
+}

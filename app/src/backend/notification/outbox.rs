@@ -55,7 +55,9 @@ impl EmailKind {
 }
 
 /// Queues one assignment email per reviewer of just-launched `campaign_id`, in the launch's
-/// transaction. Returns how many were queued.
+/// transaction. Returns how many were queued. The item counts come from `review_progress`,
+/// which the items' insert has already filled: counting the items themselves took seconds on
+/// a large campaign.
 pub async fn queue_assignments(
     conn: &mut PgConnection,
     campaign_id: Uuid,
@@ -63,9 +65,9 @@ pub async fn queue_assignments(
     let queued = sqlx::query(
         "INSERT INTO email_outbox (kind, campaign_id, reviewer_person_id, recipient_person_id, \
              recipient_email, recipient_name, item_count, open_count) \
-         SELECT 'assignment', $1, p.id, p.id, p.email, p.name, count(*), count(*) \
-         FROM review_item i JOIN person p ON p.id = i.reviewer_person_id \
-         WHERE i.campaign_id = $1 GROUP BY p.id \
+         SELECT 'assignment', $1, p.id, p.id, p.email, p.name, r.items, r.items \
+         FROM review_progress r JOIN person p ON p.id = r.reviewer_person_id \
+         WHERE r.campaign_id = $1 AND r.items > 0 \
          ON CONFLICT ON CONSTRAINT email_outbox_once_per_reviewer DO NOTHING",
     )
     .bind(campaign_id)

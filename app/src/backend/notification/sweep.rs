@@ -30,14 +30,13 @@ pub async fn sweep(
     let reminders = sqlx::query(
         "INSERT INTO email_outbox (kind, campaign_id, reviewer_person_id, recipient_person_id, \
              recipient_email, recipient_name, item_count, open_count) \
-         SELECT 'reminder', c.id, p.id, p.id, p.email, p.name, count(*), \
-                count(*) FILTER (WHERE i.submitted_at IS NULL) \
+         SELECT 'reminder', c.id, p.id, p.id, p.email, p.name, r.items, \
+                r.items - r.submitted \
          FROM campaign c \
-         JOIN review_item i ON i.campaign_id = c.id \
-         JOIN person p ON p.id = i.reviewer_person_id \
+         JOIN review_progress r ON r.campaign_id = c.id \
+         JOIN person p ON p.id = r.reviewer_person_id \
          WHERE c.status = 'active' AND $1 <= c.due_date AND c.due_date - $2 <= $1 \
-         GROUP BY c.id, p.id \
-         HAVING count(*) FILTER (WHERE i.submitted_at IS NULL) > 0 \
+           AND r.submitted < r.items \
          ON CONFLICT ON CONSTRAINT email_outbox_once_per_reviewer DO NOTHING",
     )
     .bind(today)
@@ -48,15 +47,13 @@ pub async fn sweep(
     let escalations = sqlx::query(
         "INSERT INTO email_outbox (kind, campaign_id, reviewer_person_id, recipient_person_id, \
              recipient_email, recipient_name, item_count, open_count) \
-         SELECT 'escalation', c.id, p.id, m.id, m.email, m.name, count(*), \
-                count(*) FILTER (WHERE i.submitted_at IS NULL) \
+         SELECT 'escalation', c.id, p.id, m.id, m.email, m.name, r.items, \
+                r.items - r.submitted \
          FROM campaign c \
-         JOIN review_item i ON i.campaign_id = c.id \
-         JOIN person p ON p.id = i.reviewer_person_id \
+         JOIN review_progress r ON r.campaign_id = c.id \
+         JOIN person p ON p.id = r.reviewer_person_id \
          JOIN person m ON m.id = p.manager_id AND m.status = 'active' AND m.in_roster \
-         WHERE c.status = 'active' AND c.due_date < $1 \
-         GROUP BY c.id, p.id, m.id \
-         HAVING count(*) FILTER (WHERE i.submitted_at IS NULL) > 0 \
+         WHERE c.status = 'active' AND c.due_date < $1 AND r.submitted < r.items \
          ON CONFLICT ON CONSTRAINT email_outbox_once_per_reviewer DO NOTHING",
     )
     .bind(today)
