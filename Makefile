@@ -57,9 +57,11 @@ bench: build bench-pull bench-snapshot bench-evidence bench-inventory bench-camp
 bench-snapshot:
 	DATABASE_URL=$(TEST_DATABASE_URL) RUST_LOG=warn cargo run -p server --example snapshot_bench
 
-# Inventory search over the `large` org loaded through a real snapshot; see BENCHMARKS.md.
+# Inventory search over the `large` org loaded through a real snapshot, in a release build as
+# the server ships; see BENCHMARKS.md. INVENTORY_ARGS=--keep leaves the database for EXPLAIN.
+INVENTORY_ARGS ?=
 bench-inventory:
-	DATABASE_URL=$(TEST_DATABASE_URL) RUST_LOG=warn cargo run -p server --example inventory_search_bench
+	DATABASE_URL=$(TEST_DATABASE_URL) RUST_LOG=warn cargo run --release -p server --example inventory_search_bench -- $(INVENTORY_ARGS)
 
 # A full pull of the simulator's `large` org through the Atlas client, unpaced and then
 # rate-limited; see BENCHMARKS.md. PER_SECOND sets the allowed rate of the second pass.

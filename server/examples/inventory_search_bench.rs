@@ -2,10 +2,11 @@
 //! into a fresh database, with its roster imported and its database access history harvested
 //! first, then `inventory::search` timed for every explorer filter, printing p50/p95.
 //!
-//! `cargo run -p server --example inventory_search_bench` (`make bench-inventory`) with
-//! `DATABASE_URL` pointing at a server where it may create and drop the database
-//! `attest_bench_inventory`; `-- --keep` leaves it in place afterwards. Times are server time inside the process (query and row mapping),
-//! without HTTP or rendering. The search terms are read from the loaded data (a person, a
+//! `cargo run --release -p server --example inventory_search_bench` (`make bench-inventory`;
+//! the server ships as a release build) with `DATABASE_URL` pointing at a server where it may
+//! create and drop the database `attest_bench_inventory`; `-- --keep` leaves it in place
+//! afterwards. Times are server time inside the process (query and row mapping), without HTTP
+//! or rendering. The search terms are read from the loaded data (a person, a
 //! project, a database user), so they match whatever the seed builds.
 
 use std::time::{Duration, Instant};
@@ -107,6 +108,7 @@ async fn main() -> anyhow::Result<()> {
         ),
     ];
     let mut all = Vec::new();
+    println!("load average before: {}", load_average());
     println!("| filter | rows | p50 ms | p95 ms |");
     println!("|---|---|---|---|");
     for (name, case) in &cases {
@@ -131,6 +133,7 @@ async fn main() -> anyhow::Result<()> {
         ms(percentile(&mut all.clone(), 95)),
         ms(percentile(&mut all, 100))
     );
+    println!("load average after: {}", load_average());
     pool.close().await;
     if std::env::args().any(|arg| arg == "--keep") {
         println!("kept the database {DB} (--keep)");
@@ -146,6 +149,14 @@ fn filter(set: impl FnOnce(&mut InventoryFilter)) -> InventoryFilter {
     let mut f = InventoryFilter::default();
     set(&mut f);
     f
+}
+
+/// The machine's load average (Linux), which BENCHMARKS.md records with every run: the
+/// machine is shared, and a busy one stretches every time.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".to_owned())
 }
 
 fn ms(d: Duration) -> f64 {

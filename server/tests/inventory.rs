@@ -4,6 +4,7 @@
 
 mod common;
 
+use app::backend::identity::{MappingRequest, map_principal};
 use app::backend::inventory::query::{Narrowed, Scope, ValidFilter, page_query, rows_query};
 use app::backend::inventory::row::RowRecord;
 use app::backend::inventory::{leavers_with_access, person_access, project_access, search};
@@ -15,8 +16,8 @@ use chrono::{Duration, Utc};
 use sqlx::PgPool;
 
 use common::access::{
-    ORG, PROJECT, PROJECT_NAME, atlas_user, complete_snapshot, database_user, grant, person_id,
-    principal, roster, used_at,
+    ORG, PROJECT, PROJECT_NAME, admin, atlas_user, complete_snapshot, database_user, grant,
+    person_id, principal, roster, used_at,
 };
 use common::{Browser, audit_events_with_action, demo_config, router};
 
@@ -218,17 +219,77 @@ async fn all_rows(
     rows.iter().map(|r| format!("{r:?}")).collect()
 }
 
+/// `filter()` changed by `set`.
+fn with(set: fn(&mut InventoryFilter)) -> InventoryFilter {
+    let mut f = filter();
+    set(&mut f);
+    f
+}
+
+/// Asserts that for every filter of `cases` the narrowed statement (flags, looked-up keys,
+/// projects and roles), whole and page by page, returns exactly the rows of the plain one,
+/// which reads the links, people and usage themselves. Returns whether the lookups had flags.
+async fn assert_same_rows_as_plain(
+    conn: &mut sqlx::PgConnection,
+    cases: &[InventoryFilter],
+) -> bool {
+    let scope = Scope::current(&mut *conn).await.expect("scope");
+    let mut flags = true;
+    for case in cases {
+        let valid = ValidFilter::new(case).expect("a valid filter");
+        let narrowed = Narrowed::lookup(&mut *conn, &valid, &scope)
+            .await
+            .expect("lookup runs");
+        flags &= narrowed.flags;
+        let plain = all_rows(&mut *conn, rows_query(&valid, &scope, &Narrowed::default())).await;
+        let fast = all_rows(&mut *conn, rows_query(&valid, &scope, &narrowed)).await;
+        assert_eq!(fast, plain, "narrowed {case:?}");
+        let mut paged = Vec::new();
+        for offset in (0..12).step_by(3) {
+            let page = page_query(&valid, &scope, &narrowed, 3, offset);
+            paged.extend(all_rows(&mut *conn, page).await);
+        }
+        assert_eq!(paged, plain, "paged {case:?}");
+    }
+    flags
+}
+
+/// The filters that read principal flags, alone and with others.
+fn flag_cases() -> Vec<InventoryFilter> {
+    vec![
+        with(|f| f.orphan = Some(true)),
+        with(|f| {
+            f.orphan = Some(true);
+            f.kind = Some("api_key".into());
+        }),
+        with(|f| f.leaver = Some(true)),
+        with(|f| f.dormant = Some(true)),
+        with(|f| {
+            f.leaver = Some(true);
+            f.dormant = Some(true);
+        }),
+        with(|f| {
+            f.leaver = Some(true);
+            f.tier = Some("admin".into());
+        }),
+        with(|f| {
+            f.dormant = Some(true);
+            f.username = Some("idle".into());
+        }),
+        with(|f| {
+            f.orphan = Some(true);
+            f.leaver = Some(true);
+        }),
+    ]
+}
+
 #[sqlx::test(migrator = "app::backend::db::MIGRATOR")]
 async fn narrowed_and_paged_statements_return_exactly_the_rows_of_the_plain_one(pool: PgPool) {
     small_org(&pool).await;
     let mut conn = pool.acquire().await.expect("a connection");
     let scope = Scope::current(&mut conn).await.expect("scope");
-    let text = |set: fn(&mut InventoryFilter)| {
-        let mut f = filter();
-        set(&mut f);
-        f
-    };
-    let cases = [
+    let text = with;
+    let mut cases = vec![
         filter(),
         text(|f| f.person = Some("lee ver".into())),
         text(|f| f.person = Some("EXAMPLE.COM".into())),
@@ -257,21 +318,11 @@ async fn narrowed_and_paged_statements_return_exactly_the_rows_of_the_plain_one(
             f.role = Some("owner".into());
         }),
     ];
-    for case in cases {
-        let valid = ValidFilter::new(&case).expect("a valid filter");
-        let narrowed = Narrowed::lookup(&mut conn, &valid, &scope)
-            .await
-            .expect("lookup runs");
-        let plain = all_rows(&mut conn, rows_query(&valid, &scope, &Narrowed::default())).await;
-        let fast = all_rows(&mut conn, rows_query(&valid, &scope, &narrowed)).await;
-        assert_eq!(fast, plain, "narrowed {case:?}");
-        let mut paged = Vec::new();
-        for offset in (0..12).step_by(3) {
-            let page = page_query(&valid, &scope, &narrowed, 3, offset);
-            paged.extend(all_rows(&mut conn, page).await);
-        }
-        assert_eq!(paged, plain, "paged {case:?}");
-    }
+    cases.extend(flag_cases());
+    assert!(
+        assert_same_rows_as_plain(&mut conn, &cases).await,
+        "a snapshot completes with its principal flags"
+    );
 
     // The lookup does narrow: the leaver's two principals, the one project, the matching role.
     let person = ValidFilter::new(&text(|f| f.person = Some("lee ver".into()))).expect("valid");
@@ -294,6 +345,70 @@ async fn narrowed_and_paged_statements_return_exactly_the_rows_of_the_plain_one(
         .await
         .expect("lookup runs");
     assert_eq!(narrowed.roles, Some(vec!["readWrite@sales".to_owned()]));
+}
+
+#[sqlx::test(migrator = "app::backend::db::MIGRATOR")]
+async fn principal_flags_follow_roster_imports_and_mappings(pool: PgPool) {
+    small_org(&pool).await;
+    let mut conn = pool.acquire().await.expect("a connection");
+    // Ann leaves, Idle One's end date passes, Lee Ver is gone from the roster.
+    roster(
+        &pool,
+        &[
+            "ann.lee@example.com,Ann Lee,leaver,",
+            "end.ed@example.com,End Ed,active,2020-01-31",
+            "idle.one@example.com,Idle One,active,2021-06-30",
+        ],
+    )
+    .await;
+    assert!(assert_same_rows_as_plain(&mut conn, &flag_cases()).await);
+    let leavers = names(&pool, with(|f| f.leaver = Some(true))).await;
+    assert_eq!(
+        leavers,
+        [
+            "ann.lee@example.com",
+            "end.ed@example.com",
+            "idle.one@example.com",
+            "lee-debug",
+            "lee.ver@example.com"
+        ]
+    );
+
+    // The orphan key mapped to Ann is no orphan any more, and it is a leaver's.
+    map_principal(
+        &pool,
+        admin(),
+        MappingRequest {
+            org_id: ORG,
+            principal_key: "apikey:k1",
+            person_email: "ann.lee@example.com",
+            relation: None,
+        },
+    )
+    .await
+    .expect("mapped");
+    assert!(assert_same_rows_as_plain(&mut conn, &flag_cases()).await);
+    assert!(
+        names(&pool, with(|f| f.orphan = Some(true)))
+            .await
+            .is_empty()
+    );
+}
+
+#[sqlx::test(migrator = "app::backend::db::MIGRATOR")]
+async fn a_snapshot_without_principal_flags_is_searched_through_its_links(pool: PgPool) {
+    small_org(&pool).await;
+    // As if an older version, still running next to this one, had completed the snapshot.
+    sqlx::query("DELETE FROM principal_flag")
+        .execute(&pool)
+        .await
+        .expect("flags deleted");
+    let mut conn = pool.acquire().await.expect("a connection");
+    assert!(!assert_same_rows_as_plain(&mut conn, &flag_cases()).await);
+    assert_eq!(
+        names(&pool, with(|f| f.dormant = Some(true))).await,
+        ["idle.one@example.com"]
+    );
 }
 
 #[sqlx::test(migrator = "app::backend::db::MIGRATOR")]

@@ -111,6 +111,20 @@ async fn access_history_is_harvested_and_outlives_atlas_retention(pool: PgPool) 
         );
     }
 
+    // The inventory's principal flags carry the harvested use (the dormant filter reads them).
+    let stale: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM principal p \
+         LEFT JOIN principal_flag f ON f.snapshot_id = p.snapshot_id \
+                                   AND f.principal_key = p.key \
+         LEFT JOIN principal_usage u ON u.principal_key = p.key \
+         WHERE f.principal_key IS NULL \
+            OR f.last_used IS DISTINCT FROM greatest(p.last_auth, u.last_used_at)",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("flags are readable");
+    assert_eq!(stale, 0, "every flag has the principal's newest use");
+
     // Atlas forgets its history; a later harvest finds nothing and keeps what was known.
     sim.server.state.write().await.access_logs.clear();
     let later = harvest_access_history(&pool, &sim.client, &sim.org_id)

@@ -52,13 +52,21 @@ pub async fn refresh_latest_links(
     Ok(refreshed)
 }
 
-/// Replaces every link of `snapshot_id` with freshly derived ones, inside the caller's
-/// transaction. Runs under a per-snapshot lock so two refreshes never interleave.
-pub async fn refresh_links(conn: &mut PgConnection, snapshot_id: Uuid) -> sqlx::Result<LinkCounts> {
+/// Takes the per-snapshot lock under which a snapshot's links and the flags derived from them
+/// are rebuilt, until the caller's transaction ends, so two rebuilds never interleave.
+pub async fn lock_links(conn: &mut PgConnection, snapshot_id: Uuid) -> sqlx::Result<()> {
     sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('identity_link:' || $1::text, 0))")
         .bind(snapshot_id)
         .execute(&mut *conn)
         .await?;
+    Ok(())
+}
+
+/// Replaces every link of `snapshot_id` with freshly derived ones, and the inventory's
+/// principal flags derived from them, inside the caller's transaction. Runs under
+/// [`lock_links`] so two refreshes never interleave.
+pub async fn refresh_links(conn: &mut PgConnection, snapshot_id: Uuid) -> sqlx::Result<LinkCounts> {
+    lock_links(&mut *conn, snapshot_id).await?;
     let (owner_label_key,): (String,) =
         sqlx::query_as("SELECT owner_label_key FROM inventory_setting")
             .fetch_one(&mut *conn)
@@ -144,5 +152,8 @@ pub async fn refresh_links(conn: &mut PgConnection, snapshot_id: Uuid) -> sqlx::
         links.email = email, links.owner_label = owner_label,
         links.username_email = username_email, "identity links refreshed"
     );
+    // People, mappings and settings change only through callers of this function; usage also
+    // changes in the harvest, which refreshes the flags itself.
+    crate::backend::inventory::flags::refresh_flags(&mut *conn, snapshot_id).await?;
     Ok(counts)
 }

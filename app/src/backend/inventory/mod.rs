@@ -6,9 +6,11 @@
 //! bound, never spliced), narrowed first by what the filter can match; [`search`] pages
 //! through it, [`export`] streams all of it as CSV, and
 //! [`leavers`], [`person`], [`project`] and [`orphans`] answer the pages built on it. Reading
-//! only: nothing here changes data, and callers authorize first.
+//! only, callers authorize first; the one exception is [`flags`], the per-principal flags the
+//! filters read, which the identity-link refresh and the usage harvest rebuild.
 
 pub mod export;
+pub mod flags;
 pub mod leavers;
 pub mod orphans;
 pub mod person;

@@ -4,7 +4,8 @@
 //! At the `large` org's scale (357,000 entitlements) testing each entitlement against a
 //! contains-filter or a join is what made a search slow, so [`Narrowed::lookup`] first finds
 //! the few principals, projects and roles a filter can match, and the statement then reads
-//! entitlements by those through its indexes. A page is found as entitlement ids first and
+//! entitlements by those through its indexes; orphans, leavers and dormant principals are read
+//! from the per-principal flags ([`super::flags`]). A page is found as entitlement ids first and
 //! only its rows are joined to everything shown ([`page_query`]). BENCHMARKS.md has the
 //! numbers.
 
@@ -144,6 +145,8 @@ fn select_list() -> String {
 /// two identity-link joins even when nothing reads them and they are most of a count's cost.
 #[derive(Debug, Clone, Copy)]
 struct Joins {
+    /// `f`, the principal's flags ([`super::flags`]).
+    flags: bool,
     /// `p`, the principal.
     principal: bool,
     /// `lh`, `lo` and `pe`: the identity links and the person.
@@ -157,29 +160,46 @@ struct Joins {
 }
 
 impl Joins {
-    const ALL: Joins = Joins {
-        principal: true,
-        person: true,
-        project: true,
-        team: true,
-        usage: true,
-    };
-
-    /// The joins the conditions of [`push_from_where`] read for `filter`.
-    fn for_filter(filter: &ValidFilter) -> Joins {
+    /// Everything the rows show, and the flags when the conditions read them.
+    fn all(narrowed: &Narrowed) -> Joins {
         Joins {
-            principal: filter.username.is_some()
-                || filter.kind.is_some()
-                || filter.orphan
-                || filter.dormant,
-            person: filter.person.is_some() || filter.orphan || filter.leaver,
+            flags: narrowed.flags,
+            principal: true,
+            person: true,
+            project: true,
+            team: true,
+            usage: true,
+        }
+    }
+
+    /// The joins the conditions of [`push_from_where`] read for `filter`: the orphan, leaver
+    /// and dormant conditions read the flags when `narrowed` has them, and otherwise the
+    /// links, the person and the usage they are derived from.
+    fn for_filter(filter: &ValidFilter, narrowed: &Narrowed) -> Joins {
+        let by_flags = filter.orphan || filter.leaver || filter.dormant;
+        let (orphan, leaver, dormant) = if narrowed.flags {
+            (false, false, false)
+        } else {
+            (filter.orphan, filter.leaver, filter.dormant)
+        };
+        Joins {
+            flags: narrowed.flags && by_flags,
+            principal: filter.username.is_some() || filter.kind.is_some() || orphan || dormant,
+            person: filter.person.is_some() || orphan || leaver,
             project: filter.project.is_some(),
             team: false,
-            usage: filter.dormant,
+            usage: dormant,
         }
     }
 
     fn push(self, qb: &mut QueryBuilder<Postgres>) {
+        if self.flags {
+            // Every principal of a snapshot with flags has its row (one statement writes them).
+            qb.push(
+                " JOIN principal_flag f ON f.snapshot_id = e.snapshot_id \
+                                       AND f.principal_key = e.principal_key ",
+            );
+        }
         // LEFT JOIN everywhere: the principal always matches (a foreign key), the rest may not.
         if self.principal {
             qb.push(
@@ -228,9 +248,16 @@ const NARROW_LIMIT: i64 = 2_000;
 /// principals, projects, the snapshot's distinct roles) so that the entitlement statement can
 /// use the entitlement indexes instead of testing every row of the snapshot with `ILIKE` or a
 /// join. The original conditions stay in that statement, so the rows are exactly those of the
-/// filter; a lookup only ever returns a superset.
+/// filter; a lookup only ever returns a superset. The orphan, leaver and dormant conditions
+/// are the exception: where the scope has its principal flags ([`super::flags`]), they read
+/// those instead of the links, people and usage the flags are derived from (same rules, one
+/// join instead of four).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Narrowed {
+    /// Whether every snapshot of the scope has its principal flags ([`super::flags`]), so the
+    /// orphan, leaver and dormant conditions read them; `false` reads the links, people and
+    /// usage themselves (the plain statement).
+    pub flags: bool,
     /// Principal keys that the person, username, leaver and dormant filters can match; `None`
     /// when none is set or every one that is set matches too many.
     pub principal_keys: Option<Vec<String>>,
@@ -248,7 +275,10 @@ impl Narrowed {
         filter: &ValidFilter,
         scope: &Scope,
     ) -> Result<Narrowed, InventoryError> {
-        let mut narrowed = Narrowed::default();
+        let mut narrowed = Narrowed {
+            flags: super::flags::have_flags(&mut *conn, &scope.snapshots).await?,
+            ..Narrowed::default()
+        };
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         // The planner prices ILIKE like `=` and so prefers reading every row of these tables
         // to their trigram indexes, which are several times faster for a contains search.
@@ -297,7 +327,22 @@ impl Narrowed {
             }
         }
         tx.commit().await?;
-        if filter.leaver {
+        if filter.leaver && narrowed.flags {
+            let found: Vec<String> = sqlx::query_scalar(
+                "SELECT principal_key FROM principal_flag \
+                 WHERE snapshot_id = ANY($1) AND person_id IS NOT NULL AND marked_leaver \
+                 UNION \
+                 SELECT principal_key FROM principal_flag \
+                 WHERE snapshot_id = ANY($1) AND person_id IS NOT NULL \
+                   AND end_date <= current_date \
+                 LIMIT $2",
+            )
+            .bind(&scope.snapshots)
+            .bind(NARROW_LIMIT + 1)
+            .fetch_all(&mut *conn)
+            .await?;
+            narrowed.principal_keys = narrow(narrowed.principal_keys, found);
+        } else if filter.leaver {
             let found: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
                 "SELECT DISTINCT l.principal_key FROM identity_link l \
                  JOIN person pe ON pe.id = l.person_id \
@@ -309,7 +354,18 @@ impl Narrowed {
             .await?;
             narrowed.principal_keys = narrow(narrowed.principal_keys, found);
         }
-        if filter.dormant {
+        if filter.dormant && narrowed.flags {
+            let found: Vec<String> = sqlx::query_scalar(
+                "SELECT DISTINCT principal_key FROM principal_flag WHERE snapshot_id = ANY($1) \
+                 AND last_used < now() - make_interval(days => $2) LIMIT $3",
+            )
+            .bind(&scope.snapshots)
+            .bind(scope.dormant_days)
+            .bind(NARROW_LIMIT + 1)
+            .fetch_all(&mut *conn)
+            .await?;
+            narrowed.principal_keys = narrow(narrowed.principal_keys, found);
+        } else if filter.dormant {
             // A snapshot holds one org's pull, so its entitlements' org is the snapshot's.
             let found: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
                 "SELECT DISTINCT p.key FROM principal p JOIN snapshot s ON s.id = p.snapshot_id \
@@ -389,7 +445,7 @@ pub fn push_from_where(
     scope: &Scope,
     narrowed: &Narrowed,
 ) {
-    push_from_where_joining(qb, filter, scope, narrowed, Joins::ALL);
+    push_from_where_joining(qb, filter, scope, narrowed, Joins::all(narrowed));
 }
 
 /// [`push_from_where`] with only `joins`, which must include every table the filter reads.
@@ -462,21 +518,39 @@ fn push_from_where_joining(
     if let Some(kind) = &filter.kind {
         qb.push(" AND p.kind = ").push_bind(kind.clone());
     }
-    if filter.orphan {
-        qb.push(" AND pe.id IS NULL AND p.kind = ANY(")
-            .push_bind(LINKABLE_KINDS.map(str::to_owned).to_vec())
+    if narrowed.flags {
+        // The same rules as below, read from the flags derived with them.
+        if filter.orphan {
+            qb.push(" AND f.orphan");
+        }
+        if filter.leaver {
+            qb.push(
+                " AND f.person_id IS NOT NULL \
+                  AND (f.marked_leaver OR coalesce(f.end_date <= current_date, false))",
+            );
+        }
+        if filter.dormant {
+            qb.push(" AND f.last_used < now() - make_interval(days => ")
+                .push_bind(scope.dormant_days)
+                .push(")");
+        }
+    } else {
+        if filter.orphan {
+            qb.push(" AND pe.id IS NULL AND p.kind = ANY(")
+                .push_bind(LINKABLE_KINDS.map(str::to_owned).to_vec())
+                .push(")");
+        }
+        if filter.leaver {
+            qb.push(" AND pe.id IS NOT NULL AND ").push(IS_LEAVER);
+        }
+        if filter.dormant {
+            qb.push(format_args!(
+                " AND {} < now() - make_interval(days => ",
+                usage::LAST_USED
+            ))
+            .push_bind(scope.dormant_days)
             .push(")");
-    }
-    if filter.leaver {
-        qb.push(" AND pe.id IS NOT NULL AND ").push(IS_LEAVER);
-    }
-    if filter.dormant {
-        qb.push(format_args!(
-            " AND {} < now() - make_interval(days => ",
-            usage::LAST_USED
-        ))
-        .push_bind(scope.dormant_days)
-        .push(")");
+        }
     }
     if let Some(org_id) = &filter.org_id {
         qb.push(" AND e.org_id = ").push_bind(org_id.clone());
@@ -520,14 +594,24 @@ pub fn page_query(
 ) -> QueryBuilder<Postgres> {
     let mut qb = QueryBuilder::new(select_list());
     qb.push(" FROM (SELECT e.id AS page_id");
-    push_from_where_joining(&mut qb, filter, scope, narrowed, Joins::for_filter(filter));
+    push_from_where_joining(
+        &mut qb,
+        filter,
+        scope,
+        narrowed,
+        Joins::for_filter(filter, narrowed),
+    );
     qb.push(ORDER)
         .push(" LIMIT ")
         .push_bind(limit)
         .push(" OFFSET ")
         .push_bind(offset);
     qb.push(") AS page JOIN entitlement e ON e.id = page.page_id ");
-    Joins::ALL.push(&mut qb);
+    Joins {
+        flags: false,
+        ..Joins::all(narrowed)
+    }
+    .push(&mut qb);
     qb.push(ORDER);
     qb
 }
@@ -541,7 +625,13 @@ pub async fn count_capped(
     cap: i64,
 ) -> Result<i64, InventoryError> {
     let mut qb = QueryBuilder::new("SELECT count(*) FROM (SELECT 1");
-    push_from_where_joining(&mut qb, filter, scope, narrowed, Joins::for_filter(filter));
+    push_from_where_joining(
+        &mut qb,
+        filter,
+        scope,
+        narrowed,
+        Joins::for_filter(filter, narrowed),
+    );
     qb.push(" LIMIT ").push_bind(cap).push(") AS capped");
     Ok(qb.build_query_scalar::<i64>().fetch_one(db).await?)
 }

@@ -18,6 +18,8 @@ use uuid::Uuid;
 use super::principal::database_user_key;
 use crate::backend::atlas::AtlasClient;
 use crate::backend::atlas::types::{AccessHistoryQuery, AccessLogEntry};
+use crate::backend::identity::latest_complete_snapshots;
+use crate::backend::inventory::flags::refresh_flags;
 
 /// A principal unused for this many days is dormant, unless configured otherwise.
 pub const DEFAULT_DORMANT_AFTER_DAYS: i64 = 90;
@@ -201,6 +203,7 @@ pub async fn harvest_access_history(
     let (keys, times): (Vec<String>, Vec<DateTime<Utc>>) = newest.into_iter().unzip();
     // Only keys of database users the snapshot knows: an entry for a user deleted since then
     // says nothing about access anyone still holds.
+    let mut tx = pool.begin().await?;
     let done = sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO principal_usage (org_id, principal_key, last_used_at, source, observed_at) \
          SELECT $1, u.key, u.at, 'db_access_history', now() \
@@ -211,8 +214,14 @@ pub async fn harvest_access_history(
     .bind(snapshot_id)
     .bind(&keys)
     .bind(&times)
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
+    // The inventory's dormant filter reads last use from the principal flags; the org's newest
+    // snapshot is read again because one may have completed while the history was read.
+    for (newest, _) in latest_complete_snapshots(&mut *tx, Some(org_id)).await? {
+        refresh_flags(&mut tx, newest).await?;
+    }
+    tx.commit().await?;
     report.principals_recorded = done.rows_affected();
     tracing::info!(
         atlas.org_id = org_id, snapshot.id = %snapshot_id, clusters = report.clusters_read,
