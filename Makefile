@@ -53,9 +53,9 @@ e2e:
 bench: build bench-pull bench-snapshot bench-evidence bench-inventory bench-campaign bench-remediation
 
 # The `large` org snapshotted end to end (time, requests, rows, peak memory) and its
-# entitlement write against a bare COPY; see BENCHMARKS.md.
+# entitlement write against COPY; a release build, as the server ships; see BENCHMARKS.md.
 bench-snapshot:
-	DATABASE_URL=$(TEST_DATABASE_URL) RUST_LOG=warn cargo run -p server --example snapshot_bench
+	DATABASE_URL=$(TEST_DATABASE_URL) RUST_LOG=warn cargo run --release -p server --example snapshot_bench
 
 # Inventory search over the `large` org loaded through a real snapshot, in a release build as
 # the server ships; see BENCHMARKS.md. INVENTORY_ARGS=--keep leaves the database for EXPLAIN.

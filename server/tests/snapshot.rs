@@ -7,10 +7,12 @@ use std::time::Duration;
 
 use app::backend::atlas::{AtlasClient, AtlasConfig, Credentials, RetryPolicy};
 use app::backend::audit::Actor;
+use app::backend::snapshot::hash::content_sha256;
 use app::backend::snapshot::lock::OrgLock;
+use app::backend::snapshot::pull::pull_org;
 use app::backend::snapshot::{
-    Change, SnapshotError, SnapshotOutcome, SnapshotRequest, SnapshotStatus, diff_snapshots,
-    take_snapshot,
+    Change, SnapshotError, SnapshotOutcome, SnapshotRequest, SnapshotStatus, derive,
+    diff_snapshots, take_snapshot,
 };
 use attest_server::atlas_sim::seed::DemoOrg;
 use attest_server::atlas_sim::{FaultAction, FaultRule, SimServer, SimState, spawn};
@@ -469,4 +471,123 @@ async fn a_second_snapshot_of_a_locked_org_is_refused(pool: PgPool) {
     assert!(matches!(refused, Err(SnapshotError::AlreadyRunning(_))));
     held.release().await.expect("released");
     assert_eq!(snapshot(&pool, &sim).await.status, SnapshotStatus::Complete);
+}
+
+/// The snapshot derives, hashes and writes database users' entitlements project by project;
+/// what it stores and the hash it records must be exactly what deriving the whole pull in
+/// memory gives, awkward characters included.
+#[sqlx::test(migrator = "app::backend::db::MIGRATOR")]
+async fn streamed_snapshot_stores_and_hashes_what_the_whole_derivation_gives(pool: PgPool) {
+    let sim = start_sim().await;
+    {
+        // COPY's text format escapes tabs and backslashes; array literals quote and escape.
+        let mut world = sim.server.state.write().await;
+        let user = world
+            .db_users
+            .values_mut()
+            .find(|u| !u.scopes.is_empty())
+            .expect("the demo has a database user limited to clusters");
+        user.username = "odd\tname \"quoted\" back\\slash".to_owned();
+        user.scopes[0].name = "cluster \"one\", \\ {x}".to_owned();
+    }
+    let outcome = snapshot(&pool, &sim).await;
+    assert_eq!(outcome.status, SnapshotStatus::Complete);
+
+    let pulled = pull_org(&sim.client, &sim.org_id, &|_: &str| {})
+        .await
+        .expect("the simulator answers");
+    let derived = derive(&pulled.inventory);
+    assert_eq!(
+        outcome.content_sha256.as_deref(),
+        Some(content_sha256(&derived).as_str())
+    );
+    assert_eq!(outcome.counts, derived.counts());
+
+    type Stored = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        Vec<String>,
+        Option<String>,
+        Option<String>,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Vec<String>,
+    );
+    let stored: Vec<Stored> = sqlx::query_as(
+        "SELECT key, principal_key, grant_path, scope, org_id, project_id, cluster_names, \
+         database_name, collection_name, role, tier, via_team_id, via_mapping_id, via_org_role, \
+         role_actions FROM entitlement WHERE snapshot_id = $1 ORDER BY key COLLATE \"C\"",
+    )
+    .bind(outcome.id)
+    .fetch_all(&pool)
+    .await
+    .expect("the stored entitlements");
+    // Compared as pairs of shorter tuples: the standard library compares and prints tuples of
+    // up to twelve.
+    type Compared = (
+        (
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            Vec<String>,
+        ),
+        (
+            Option<String>,
+            Option<String>,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Vec<String>,
+        ),
+    );
+    let stored: Vec<Compared> = stored
+        .into_iter()
+        .map(|(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o)| {
+            ((a, b, c, d, e, f, g), (h, i, j, k, l, m, n, o))
+        })
+        .collect();
+    let expected: Vec<Compared> = derived
+        .entitlements
+        .iter()
+        .map(|e| {
+            (
+                (
+                    e.key.clone(),
+                    e.principal_key.clone(),
+                    e.grant_path.as_str().to_owned(),
+                    e.scope.as_str().to_owned(),
+                    e.org_id.clone(),
+                    e.project_id.clone(),
+                    e.cluster_names.clone(),
+                ),
+                (
+                    e.database_name.clone(),
+                    e.collection_name.clone(),
+                    e.role.clone(),
+                    e.tier.as_str().to_owned(),
+                    e.via_team_id.clone(),
+                    e.via_mapping_id.clone(),
+                    e.via_org_role.clone(),
+                    e.role_actions.clone(),
+                ),
+            )
+        })
+        .collect();
+    assert_eq!(stored, expected);
+    assert!(
+        stored.iter().any(|row| row.0.0.contains("odd\tname")),
+        "the awkward username is stored as it is"
+    );
 }

@@ -20,9 +20,11 @@ pub(super) fn derive_database_users(rows: &mut Rows, inventory: &OrgInventory) {
             .get(project_id)
             .unwrap_or(&no_custom_roles);
         let custom = CustomRoles::new(custom);
+        // Deriving one part of the snapshot, other projects' roles are not even built.
+        let wanted = rows.wants(Some(project_id));
         for user in users {
             let principal = principal::database_user(project_id, user);
-            for role in &user.roles {
+            for role in user.roles.iter().filter(|_| wanted) {
                 rows.entitlement(role_row(
                     &inventory.org.id,
                     project_id,

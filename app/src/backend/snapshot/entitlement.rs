@@ -26,29 +26,125 @@ pub fn implied_project_role(org_role: &str) -> Option<&'static str> {
     }
 }
 
-/// Collects rows, keeping the first of any duplicate key.
-#[derive(Debug, Default)]
+/// Collects rows, keeping the first of any duplicate key, and only the entitlements of one
+/// [`Part`] when deriving part by part.
+#[derive(Debug)]
 pub(super) struct Rows {
     principals: BTreeMap<String, PrincipalRow>,
     entitlements: BTreeMap<String, EntitlementRow>,
+    part: Part,
+    keep_principals: bool,
+}
+
+impl Default for Rows {
+    fn default() -> Self {
+        Self::new(Part::All, true)
+    }
 }
 
 impl Rows {
+    fn new(part: Part, keep_principals: bool) -> Self {
+        Self {
+            principals: BTreeMap::new(),
+            entitlements: BTreeMap::new(),
+            part,
+            keep_principals,
+        }
+    }
+
     pub(super) fn principal(&mut self, row: PrincipalRow) {
-        self.principals.entry(row.key.clone()).or_insert(row);
+        if self.keep_principals {
+            self.principals.entry(row.key.clone()).or_insert(row);
+        }
     }
 
     pub(super) fn entitlement(&mut self, row: EntitlementRow) {
-        self.entitlements.entry(row.key.clone()).or_insert(row);
+        if self.wants(row.project_id.as_deref()) {
+            self.entitlements.entry(row.key.clone()).or_insert(row);
+        }
     }
 
-    fn into_derived(self, projects: Vec<ProjectRow>) -> Derived {
+    /// Whether entitlements of `project_id` (`None`: org-scoped) are collected; asked before a
+    /// row is built, so that deriving one part skips the others' work.
+    pub(super) fn wants(&self, project_id: Option<&str>) -> bool {
+        self.part.contains(project_id)
+    }
+
+    pub(super) fn into_derived(self, projects: Vec<ProjectRow>) -> Derived {
         Derived {
             projects,
             principals: self.principals.into_values().collect(),
             entitlements: self.entitlements.into_values().collect(),
         }
     }
+}
+
+/// A share of an org's entitlements that sorts as one block of keys: org-scoped keys
+/// (`org:<orgId>/…`) sort before every project key (`project:<groupId>/…`), and the project
+/// keys of a range of `<groupId>/` prefixes sort between those of the range's ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    /// Every entitlement: a whole derivation.
+    All,
+    /// No entitlement: principals only.
+    Nothing,
+    /// The org-scoped entitlements.
+    Org,
+    /// Projects whose `<groupId>/` sorts at or after `from`'s and before `to`'s; `None` leaves
+    /// that end open (a project id the listing did not name still falls in exactly one part).
+    Projects {
+        from: Option<String>,
+        to: Option<String>,
+    },
+}
+
+impl Part {
+    fn contains(&self, project_id: Option<&str>) -> bool {
+        match (self, project_id) {
+            (Part::All, _) => true,
+            (Part::Nothing, _) => false,
+            (Part::Org, project) => project.is_none(),
+            (Part::Projects { .. }, None) => false,
+            (Part::Projects { from, to }, Some(project)) => {
+                from.as_deref()
+                    .is_none_or(|from| key_order(from, project).is_le())
+                    && to
+                        .as_deref()
+                        .is_none_or(|to| key_order(project, to).is_lt())
+            }
+        }
+    }
+}
+
+/// Orders project ids as their keys' `project:<groupId>/` prefixes sort.
+fn key_order(a: &str, b: &str) -> std::cmp::Ordering {
+    let slash = std::iter::once(b'/');
+    a.bytes().chain(slash.clone()).cmp(b.bytes().chain(slash))
+}
+
+/// The parts a snapshot derives and writes one after another, in key order: the org's own
+/// entitlements, then the projects `projects_per_part` at a time.
+pub fn parts(inventory: &OrgInventory, projects_per_part: usize) -> Vec<Part> {
+    let mut ids: Vec<&str> = inventory.projects.iter().map(|p| p.id.as_str()).collect();
+    ids.sort_unstable_by(|a, b| key_order(a, b));
+    ids.dedup();
+    let bounds: Vec<&str> = ids
+        .iter()
+        .copied()
+        .skip(projects_per_part.max(1))
+        .step_by(projects_per_part.max(1))
+        .collect();
+    let mut parts = vec![Part::Org];
+    let mut from = None;
+    for bound in bounds {
+        parts.push(Part::Projects {
+            from: from.take(),
+            to: Some(bound.to_owned()),
+        });
+        from = Some(bound.to_owned());
+    }
+    parts.push(Part::Projects { from, to: None });
+    parts
 }
 
 /// A role grant before it becomes a row: who, where, what, and how.
@@ -121,23 +217,28 @@ pub(super) fn org_roles(
 ) {
     let org_id = inventory.org.id.as_str();
     for role in roles {
-        rows.entitlement(
-            Grant {
-                principal_key,
-                org_id,
-                project_id: None,
-                role,
-                path,
-                via_team_id: None,
-                via_mapping_id,
-                via_org_role: None,
-            }
-            .into_row(),
-        );
+        if rows.wants(None) {
+            rows.entitlement(
+                Grant {
+                    principal_key,
+                    org_id,
+                    project_id: None,
+                    role,
+                    path,
+                    via_team_id: None,
+                    via_mapping_id,
+                    via_org_role: None,
+                }
+                .into_row(),
+            );
+        }
         let Some(implied) = implied_project_role(role) else {
             continue;
         };
         for project in &inventory.projects {
+            if !rows.wants(Some(&project.id)) {
+                continue;
+            }
             rows.entitlement(
                 Grant {
                     principal_key,
@@ -180,6 +281,9 @@ pub(super) fn project_roles(
     roles: &[String],
     via: Via<'_>,
 ) {
+    if !rows.wants(Some(project_id)) {
+        return;
+    }
     for role in roles {
         rows.entitlement(
             Grant {
@@ -208,7 +312,48 @@ fn holds_access(status: MembershipStatus) -> bool {
 
 /// Every principal and entitlement of the inventory, sorted by key.
 pub fn derive(inventory: &OrgInventory) -> Derived {
-    let mut rows = Rows::default();
+    derive_into(Rows::default(), inventory)
+}
+
+/// The projects and every principal of the inventory, sorted by key, without entitlements:
+/// what a snapshot stores before it streams the entitlements part by part.
+pub fn derive_principals(inventory: &OrgInventory) -> Derived {
+    derive_into(Rows::new(Part::Nothing, true), inventory)
+}
+
+/// The entitlements of one part of the inventory, sorted by key: exactly [`derive`]'s rows
+/// that fall in `part`, the first of a repeated key kept as [`derive`] keeps it. One pass over
+/// the whole inventory, building only the rows of `part`.
+pub fn derive_part(inventory: &OrgInventory, part: &Part) -> Vec<EntitlementRow> {
+    derive_into(Rows::new(part.clone(), false), inventory).entitlements
+}
+
+fn derive_into(mut rows: Rows, inventory: &OrgInventory) -> Derived {
+    derive_all_but_database_users(&mut rows, inventory);
+    dbuser::derive_database_users(&mut rows, inventory);
+    let projects = if rows.keep_principals {
+        project_rows(inventory)
+    } else {
+        Vec::new()
+    };
+    rows.into_derived(projects)
+}
+
+fn project_rows(inventory: &OrgInventory) -> Vec<ProjectRow> {
+    inventory
+        .projects
+        .iter()
+        .map(|p| ProjectRow {
+            project_id: p.id.clone(),
+            name: p.name.clone(),
+            cluster_count: p.cluster_count,
+        })
+        .collect()
+}
+
+/// Atlas users, teams, API keys, service accounts and federation, in the order that decides
+/// which of two rows with one key is kept.
+fn derive_all_but_database_users(rows: &mut Rows, inventory: &OrgInventory) {
     let org_id = inventory.org.id.as_str();
     let mut user_status = BTreeMap::new();
 
@@ -217,7 +362,7 @@ pub fn derive(inventory: &OrgInventory) -> Derived {
         user_status.insert(user.id.as_str(), user.org_membership_status);
         if holds_access(user.org_membership_status) {
             org_roles(
-                &mut rows,
+                rows,
                 inventory,
                 &principal.key,
                 &user.roles.org_roles,
@@ -226,7 +371,7 @@ pub fn derive(inventory: &OrgInventory) -> Derived {
             );
             for assignment in &user.roles.group_role_assignments {
                 project_roles(
-                    &mut rows,
+                    rows,
                     org_id,
                     &principal.key,
                     &assignment.group_id,
@@ -246,7 +391,7 @@ pub fn derive(inventory: &OrgInventory) -> Derived {
             let team_key = principal::team_key(&assignment.team_id);
             rows.principal(principal::team(&assignment.team_id, &assignment.team_id));
             project_roles(
-                &mut rows,
+                rows,
                 org_id,
                 &team_key,
                 project_id,
@@ -265,7 +410,7 @@ pub fn derive(inventory: &OrgInventory) -> Derived {
                     continue;
                 }
                 project_roles(
-                    &mut rows,
+                    rows,
                     org_id,
                     &principal::atlas_user_key(&member.id),
                     project_id,
@@ -285,7 +430,7 @@ pub fn derive(inventory: &OrgInventory) -> Derived {
         for role in &key.roles {
             match (&role.group_id, &role.org_id) {
                 (Some(project_id), _) => project_roles(
-                    &mut rows,
+                    rows,
                     org_id,
                     &principal.key,
                     project_id,
@@ -295,7 +440,7 @@ pub fn derive(inventory: &OrgInventory) -> Derived {
                 // An org role names its org; one without either id is taken as this org's.
                 (None, Some(role_org)) if role_org != org_id => {}
                 (None, _) => org_roles(
-                    &mut rows,
+                    rows,
                     inventory,
                     &principal.key,
                     std::slice::from_ref(&role.role_name),
@@ -310,7 +455,7 @@ pub fn derive(inventory: &OrgInventory) -> Derived {
     for account in &inventory.service_accounts {
         let principal = principal::service_account(account);
         org_roles(
-            &mut rows,
+            rows,
             inventory,
             &principal.key,
             &account.roles,
@@ -320,7 +465,7 @@ pub fn derive(inventory: &OrgInventory) -> Derived {
         let assignments = inventory.service_account_projects.get(&account.client_id);
         for assignment in assignments.into_iter().flatten() {
             project_roles(
-                &mut rows,
+                rows,
                 org_id,
                 &principal.key,
                 &assignment.group_id,
@@ -331,19 +476,7 @@ pub fn derive(inventory: &OrgInventory) -> Derived {
         rows.principal(principal);
     }
 
-    federation::derive_federation(&mut rows, inventory);
-    dbuser::derive_database_users(&mut rows, inventory);
-
-    let projects = inventory
-        .projects
-        .iter()
-        .map(|p| ProjectRow {
-            project_id: p.id.clone(),
-            name: p.name.clone(),
-            cluster_count: p.cluster_count,
-        })
-        .collect();
-    rows.into_derived(projects)
+    federation::derive_federation(rows, inventory);
 }
 
 #[cfg(test)]

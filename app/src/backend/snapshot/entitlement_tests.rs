@@ -456,3 +456,47 @@ fn derivation_is_deterministic_and_sorted() {
     };
     assert_eq!(keys(&first), sorted);
 }
+
+#[test]
+fn parts_in_order_give_exactly_the_whole_derivation() {
+    let mut org = empty_org();
+    org.users.push(user(
+        "owner",
+        MembershipStatus::Active,
+        &["ORG_OWNER"],
+        &[(P1, &["GROUP_OWNER"])],
+    ));
+    // A project the listing does not name still lands in exactly one part.
+    org.users.push(user(
+        "stray",
+        MembershipStatus::Active,
+        &["ORG_MEMBER"],
+        &[("0000000000000000000000p0", &["GROUP_READ_ONLY"])],
+    ));
+    org.database_users.insert(
+        P1.to_owned(),
+        vec![db_user("app", &[("readWrite", "sales", None)], &[])],
+    );
+    org.database_users.insert(
+        P2.to_owned(),
+        vec![db_user(
+            "etl",
+            &[("read", "sales", Some("orders"))],
+            &["c1"],
+        )],
+    );
+    let whole = derive(&org);
+    for projects_per_part in [1, 2, 5] {
+        let parts = parts(&org, projects_per_part);
+        assert_eq!(parts.first(), Some(&Part::Org));
+        let streamed: Vec<EntitlementRow> = parts
+            .iter()
+            .flat_map(|part| derive_part(&org, part))
+            .collect();
+        assert_eq!(streamed, whole.entitlements, "{projects_per_part} per part");
+    }
+    let principals = derive_principals(&org);
+    assert_eq!(principals.principals, whole.principals);
+    assert_eq!(principals.projects, whole.projects);
+    assert!(principals.entitlements.is_empty());
+}

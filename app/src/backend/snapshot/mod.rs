@@ -5,12 +5,14 @@
 //! everything through the Atlas client ([`pull`]), derives rows with pure functions
 //! ([`entitlement`], [`federation`], [`dbuser`], [`principal`], [`tier`]), and stores them
 //! set-based ([`store`]) together with the request log, the raw pages and a content hash
-//! ([`hash`]). A snapshot ends `complete` or `failed`, never half-written; the database refuses
-//! changes to a complete one. [`diff_snapshots`] compares two. Around the engine: live progress
+//! ([`hash`]); the entitlements, hundreds of thousands in a large org, are derived, hashed and
+//! written part by part ([`stream`], [`copy`]) so that memory stays bounded. A snapshot ends
+//! `complete` or `failed`, never half-written; the database refuses changes to a complete one. [`diff_snapshots`] compares two. Around the engine: live progress
 //! ([`progress`]), usage kept beyond Atlas's retention ([`usage`]), the audited deletion of old
 //! snapshots ([`retention`]) and the leader-only schedule ([`schedule`]). Nothing here builds
 //! an Atlas URL or decides who may start a snapshot: callers authorize first.
 
+pub mod copy;
 pub mod dbuser;
 pub mod diff;
 pub mod entitlement;
@@ -27,6 +29,7 @@ pub mod retention;
 pub mod run;
 pub mod schedule;
 pub mod store;
+pub mod stream;
 pub mod tier;
 pub mod usage;
 pub mod view;

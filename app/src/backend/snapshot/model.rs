@@ -187,31 +187,47 @@ impl Derived {
     pub fn counts(&self) -> Counts {
         let mut counts = Counts {
             projects: self.projects.len(),
-            principals: self.principals.len(),
-            entitlements: self.entitlements.len(),
             ..Counts::default()
         };
         for principal in &self.principals {
-            *counts
-                .principals_by_kind
-                .entry(principal.kind.as_str())
-                .or_default() += 1;
+            counts.add_principal(principal);
         }
         for entitlement in &self.entitlements {
-            *counts
-                .entitlements_by_grant_path
-                .entry(entitlement.grant_path.as_str())
-                .or_default() += 1;
-            *counts
-                .entitlements_by_tier
-                .entry(entitlement.tier.as_str())
-                .or_default() += 1;
-            let project = entitlement.project_id.as_deref().unwrap_or("(org)");
-            *counts
-                .entitlements_by_project
-                .entry(project.to_owned())
-                .or_default() += 1;
+            counts.add_entitlement(entitlement);
         }
         counts
+    }
+}
+
+impl Counts {
+    /// Counts one more principal.
+    pub fn add_principal(&mut self, principal: &PrincipalRow) {
+        self.principals += 1;
+        *self
+            .principals_by_kind
+            .entry(principal.kind.as_str())
+            .or_default() += 1;
+    }
+
+    /// Counts one more entitlement.
+    pub fn add_entitlement(&mut self, entitlement: &EntitlementRow) {
+        self.entitlements += 1;
+        *self
+            .entitlements_by_grant_path
+            .entry(entitlement.grant_path.as_str())
+            .or_default() += 1;
+        *self
+            .entitlements_by_tier
+            .entry(entitlement.tier.as_str())
+            .or_default() += 1;
+        let project = entitlement.project_id.as_deref().unwrap_or("(org)");
+        // Looked up before inserting: most rows count towards a project already seen, and
+        // `entry` would allocate the key for every one of them.
+        match self.entitlements_by_project.get_mut(project) {
+            Some(count) => *count += 1,
+            None => {
+                self.entitlements_by_project.insert(project.to_owned(), 1);
+            }
+        }
     }
 }

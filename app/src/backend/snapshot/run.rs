@@ -13,15 +13,16 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::hash::{content_sha256, pages_sha256};
+use super::hash::{ContentHasher, pages_sha256};
+use super::inventory::OrgInventory;
 use super::lock::OrgLock;
-use super::model::Counts;
+use super::model::{Counts, Derived};
 use super::progress::LiveProgress;
-use super::pull::{Progress, pull_org};
-use super::recorder::Recorder;
+use super::pull::{Progress, Pulled, pull_org};
+use super::recorder::{LoggedRequest, Recorder};
 use super::store::{self, Completion, NewSnapshot};
-use super::{SnapshotError, entitlement, usage};
-use crate::backend::atlas::{AtlasClient, AtlasError, RequestRecord};
+use super::{SnapshotError, entitlement, stream, usage};
+use crate::backend::atlas::{AtlasClient, AtlasError};
 use crate::backend::audit::{self, Actor, NewEvent};
 
 /// What to snapshot, and on whose behalf.
@@ -205,33 +206,27 @@ impl StartedSnapshot {
 
         let outcome = match pulled {
             Ok(pulled) => {
-                report("deriving entitlements");
-                let derived = entitlement::derive(&pulled.inventory);
-                let counts = derived.counts();
-                let hash = content_sha256(&derived);
-                let differing = pulled
-                    .totals
-                    .iter()
-                    .filter(|t| t.outcome == "differs")
-                    .count();
+                let Pulled { inventory, totals } = pulled;
+                report("deriving principals");
+                let derived = entitlement::derive_principals(&inventory);
+                let differing = totals.iter().filter(|t| t.outcome == "differs").count();
                 report(&format!(
-                    "storing {} principals and {} entitlements",
-                    counts.principals, counts.entitlements
+                    "storing {} principals, then their entitlements part by part",
+                    derived.principals.len()
                 ));
                 let stored = complete(
                     pool,
                     &actor,
                     id,
-                    &pulled.inventory.org.name,
                     org_id,
-                    &derived,
+                    inventory,
+                    derived,
                     &records,
-                    &json!(pulled.totals),
-                    &hash,
+                    &json!(totals),
                 )
                 .await;
                 match stored {
-                    Ok(()) => SnapshotOutcome {
+                    Ok((counts, hash)) => SnapshotOutcome {
                         id,
                         status: SnapshotStatus::Complete,
                         counts,
@@ -318,10 +313,10 @@ fn event(actor: &Actor, action: &'static str, id: Uuid, details: Value) -> NewEv
 }
 
 /// The distinct API version dates the records used, sorted.
-fn api_versions(records: &[RequestRecord]) -> Vec<String> {
+fn api_versions(records: &[LoggedRequest]) -> Vec<String> {
     let mut versions: Vec<String> = records
         .iter()
-        .map(|r| r.api_version.date().to_owned())
+        .map(|r| r.record.api_version.date().to_owned())
         .collect();
     versions.sort();
     versions.dedup();
@@ -329,7 +324,7 @@ fn api_versions(records: &[RequestRecord]) -> Vec<String> {
 }
 
 /// The Atlas request behind a pull failure, with its place in the request log.
-fn error_request(err: &AtlasError, records: &[RequestRecord]) -> Value {
+fn error_request(err: &AtlasError, records: &[LoggedRequest]) -> Value {
     #[derive(Serialize)]
     struct FailedRequest<'a> {
         operation: Option<&'a str>,
@@ -344,7 +339,7 @@ fn error_request(err: &AtlasError, records: &[RequestRecord]) -> Value {
     let request_seq = call.and_then(|call| {
         records
             .iter()
-            .rposition(|r| r.path == call.path && r.page == call.page)
+            .rposition(|r| r.record.path == call.path && r.record.page == call.page)
             .map(|index| index + 1)
     });
     json!(FailedRequest {
@@ -358,7 +353,10 @@ fn error_request(err: &AtlasError, records: &[RequestRecord]) -> Value {
     })
 }
 
-/// Stores everything and marks the snapshot complete, all in one transaction.
+/// Stores everything and marks the snapshot complete, all in one transaction; returns what
+/// was stored and its content hash. `derived` holds the projects and principals; the
+/// entitlements are derived from `inventory` while they are written, and the inventory is
+/// dropped as soon as the last one is, before usage and identity links are written.
 #[expect(
     clippy::too_many_arguments,
     reason = "one call site, every argument distinct"
@@ -367,17 +365,24 @@ async fn complete(
     pool: &PgPool,
     actor: &Actor,
     id: Uuid,
-    org_name: &str,
     org_id: &str,
-    derived: &super::model::Derived,
-    records: &[RequestRecord],
+    inventory: OrgInventory,
+    derived: Derived,
+    records: &[LoggedRequest],
     reconciliation: &Value,
-    hash: &str,
-) -> Result<(), SnapshotError> {
-    let counts = derived.counts();
+) -> Result<(Counts, String), SnapshotError> {
+    // Projects and principals only: the entitlements are counted as they stream.
+    let mut counts = derived.counts();
     let mut tx = pool.begin().await?;
     let page_hashes = store::insert_requests(&mut tx, id, records).await?;
-    store::insert_rows(&mut tx, id, derived).await?;
+    store::insert_projects_and_principals(&mut tx, id, &derived).await?;
+    let mut hasher = ContentHasher::default();
+    stream::write_entitlements(&mut tx, id, &inventory, &mut hasher, &mut counts).await?;
+    let org_name = inventory.org.name.clone();
+    drop(inventory);
+    let hash = hasher.finish(&derived.principals);
+    drop(derived);
+
     let (principals, entitlements) = store::stored_counts(&mut tx, id).await?;
     if usize::try_from(principals) != Ok(counts.principals)
         || usize::try_from(entitlements) != Ok(counts.entitlements)
@@ -397,12 +402,12 @@ async fn complete(
             counts: &counts_json,
             reconciliation,
             api_versions: &versions,
-            content_sha256: hash,
+            content_sha256: &hash,
             pages_sha256: &pages,
         },
     )
     .await?;
-    store::update_org_name(&mut tx, org_id, org_name).await?;
+    store::update_org_name(&mut tx, org_id, &org_name).await?;
     usage::record_last_auth(&mut tx, id).await?;
     // Linked in the same transaction: a complete snapshot is never seen without its links.
     let links = crate::backend::identity::refresh_links(&mut tx, id).await?;
@@ -422,7 +427,7 @@ async fn complete(
     )
     .await?;
     tx.commit().await?;
-    Ok(())
+    Ok((counts, hash))
 }
 
 /// Stores the request log and marks the snapshot failed, in one transaction.
@@ -433,7 +438,7 @@ async fn fail(
     org_id: &str,
     message: &str,
     request: Option<&Value>,
-    records: &[RequestRecord],
+    records: &[LoggedRequest],
 ) -> Result<(), SnapshotError> {
     let mut tx = pool.begin().await?;
     let page_hashes = store::insert_requests(&mut tx, id, records).await?;

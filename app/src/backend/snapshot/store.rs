@@ -1,6 +1,7 @@
 //! Writing snapshots: the snapshot row through its life (running → complete | failed), the
 //! request log and raw pages, and the derived rows. Every bulk write is one `INSERT … SELECT
-//! FROM UNNEST(…)` per table, never a loop of single-row inserts.
+//! FROM UNNEST(…)` per table, never a loop of single-row inserts, except a snapshot's own
+//! entitlements: those are streamed through `COPY` ([`super::stream`]).
 //!
 //! The database refuses any change to a complete snapshot or its rows (triggers in the
 //! `snapshots` migration), deletion included except through retention's audited path.
@@ -8,16 +9,12 @@
 // Deleting old snapshots is retention's job alone (`retention.rs`): the only path the
 // triggers let through, audited, and never for a snapshot a campaign uses.
 
-use std::io::Write;
-
-use flate2::Compression;
-use flate2::write::GzEncoder;
 use serde_json::Value;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::model::{Derived, EntitlementRow};
-use crate::backend::atlas::RequestRecord;
+use super::recorder::LoggedRequest;
 
 /// Joins list values into one array element; split again in SQL with `chr(31)`.
 const LIST_SEPARATOR: &str = "\u{1f}";
@@ -74,24 +71,18 @@ pub async fn fail_abandoned(conn: &mut PgConnection, org_id: &str) -> sqlx::Resu
     .await
 }
 
-fn gzip(body: &[u8]) -> std::io::Result<Vec<u8>> {
-    let mut encoder = GzEncoder::new(Vec::with_capacity(body.len() / 4), Compression::default());
-    encoder.write_all(body)?;
-    encoder.finish()
-}
-
 fn millis(duration: std::time::Duration) -> i32 {
     i32::try_from(duration.as_millis()).unwrap_or(i32::MAX)
 }
 
-/// Stores the request log and every response body received, gzip-compressed. Returns the
-/// page hashes in request order.
+/// Stores the request log and every response body received (compressed as it arrived).
+/// Returns the page hashes in request order.
 pub async fn insert_requests(
     conn: &mut PgConnection,
     snapshot_id: Uuid,
-    records: &[RequestRecord],
+    logged: &[LoggedRequest],
 ) -> Result<Vec<String>, StoreError> {
-    let mut seq = Vec::with_capacity(records.len());
+    let mut seq = Vec::with_capacity(logged.len());
     let (mut operation, mut method, mut path, mut query, mut version) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut page, mut attempt, mut started_at, mut status, mut duration, mut sha) = (
@@ -104,7 +95,7 @@ pub async fn insert_requests(
     );
     let (mut page_seq, mut page_sha, mut page_size, mut page_body) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for (index, record) in records.iter().enumerate() {
+    for (index, LoggedRequest { record, page: raw }) in logged.iter().enumerate() {
         let n = i32::try_from(index + 1).map_err(|_| StoreError::TooLarge("request log"))?;
         seq.push(n);
         operation.push(record.operation);
@@ -118,14 +109,12 @@ pub async fn insert_requests(
         status.push(record.status.map(i32::from));
         duration.push(millis(record.duration));
         sha.push(record.response_sha256.as_deref());
-        if let (Some(hash), false) = (&record.response_sha256, record.response_body.is_empty()) {
+        if let Some(raw) = raw {
             page_seq.push(n);
-            page_sha.push(hash.as_str());
-            page_size.push(
-                i32::try_from(record.response_body.len())
-                    .map_err(|_| StoreError::TooLarge("page"))?,
-            );
-            page_body.push(gzip(&record.response_body).map_err(StoreError::Compress)?);
+            page_sha.push(raw.sha256.as_str());
+            page_size
+                .push(i32::try_from(raw.size_bytes).map_err(|_| StoreError::TooLarge("page"))?);
+            page_body.push(raw.body_gzip.as_slice());
         }
     }
     sqlx::query(
@@ -411,8 +400,8 @@ pub async fn mark_failed(
 pub enum StoreError {
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
-    #[error("cannot compress a page: {0}")]
-    Compress(std::io::Error),
     #[error("the {0} is too large to store")]
     TooLarge(&'static str),
+    #[error("entitlement {0:?} arrived out of key order")]
+    OutOfOrder(String),
 }
