@@ -11,7 +11,7 @@ use std::time::Duration;
 use app::backend::audit::Actor;
 use app::backend::campaign::decide::{decide_many, submit};
 use rand::{Rng, SeedableRng};
-use remediation_world::{Sim, campaign};
+use remediation_world::{Sim, campaign, single_role_database_users};
 use sqlx::PgPool;
 
 const REVOCATIONS: usize = 1200;
@@ -70,32 +70,8 @@ fn start_worker(sim: &Sim, database_url: &str) -> WorkerProcess {
 #[sqlx::test(migrator = "app::backend::db::MIGRATOR")]
 async fn killing_workers_at_random_loses_nothing_and_changes_atlas_exactly_once(pool: PgPool) {
     // 1,200 single-role database users spread over the org's projects.
-    let sim = Sim::start(|world, org| {
-        let projects = world.project_ids_of(org);
-        let template = world
-            .db_users
-            .values()
-            .next()
-            .cloned()
-            .expect("a database user");
-        for n in 0..REVOCATIONS {
-            let mut user = template.clone();
-            user.group_id = projects[n % projects.len()].clone();
-            user.database_name = "admin".into();
-            user.username = format!("bulk_{n:05}");
-            user.scopes.clear();
-            user.labels.clear();
-            user.roles.truncate(1);
-            user.roles[0].role_name = "read".into();
-            user.roles[0].database_name = "sales".into();
-            user.roles[0].collection_name = None;
-            world.db_users.insert(
-                (user.group_id.clone(), "admin".into(), user.username.clone()),
-                user,
-            );
-        }
-    })
-    .await;
+    let sim =
+        Sim::start(|world, org| single_role_database_users(world, org, "bulk_", REVOCATIONS)).await;
     // Every restart signs in afresh; lift the token endpoint's limits so sign-ins are not what
     // is measured here.
     sim.server

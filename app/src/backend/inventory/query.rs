@@ -354,31 +354,27 @@ impl Narrowed {
             .await?;
             narrowed.principal_keys = narrow(narrowed.principal_keys, found);
         }
-        if filter.dormant && narrowed.flags {
-            let found: Vec<String> = sqlx::query_scalar(
+        if filter.dormant {
+            let sql = if narrowed.flags {
                 "SELECT DISTINCT principal_key FROM principal_flag WHERE snapshot_id = ANY($1) \
-                 AND last_used < now() - make_interval(days => $2) LIMIT $3",
-            )
-            .bind(&scope.snapshots)
-            .bind(scope.dormant_days)
-            .bind(NARROW_LIMIT + 1)
-            .fetch_all(&mut *conn)
-            .await?;
-            narrowed.principal_keys = narrow(narrowed.principal_keys, found);
-        } else if filter.dormant {
-            // A snapshot holds one org's pull, so its entitlements' org is the snapshot's.
-            let found: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                "SELECT DISTINCT p.key FROM principal p JOIN snapshot s ON s.id = p.snapshot_id \
-                 {} WHERE p.snapshot_id = ANY($1) \
-                 AND {} < now() - make_interval(days => $2) LIMIT $3",
-                usage::join("s.org_id", "p.key"),
-                usage::LAST_USED
-            )))
-            .bind(&scope.snapshots)
-            .bind(scope.dormant_days)
-            .bind(NARROW_LIMIT + 1)
-            .fetch_all(&mut *conn)
-            .await?;
+                 AND last_used < now() - make_interval(days => $2) LIMIT $3"
+                    .to_owned()
+            } else {
+                // A snapshot holds one org's pull, so its entitlements' org is the snapshot's.
+                format!(
+                    "SELECT DISTINCT p.key FROM principal p JOIN snapshot s ON s.id = p.snapshot_id \
+                     {} WHERE p.snapshot_id = ANY($1) \
+                     AND {} < now() - make_interval(days => $2) LIMIT $3",
+                    usage::join("s.org_id", "p.key"),
+                    usage::LAST_USED
+                )
+            };
+            let found: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .bind(&scope.snapshots)
+                .bind(scope.dormant_days)
+                .bind(NARROW_LIMIT + 1)
+                .fetch_all(&mut *conn)
+                .await?;
             narrowed.principal_keys = narrow(narrowed.principal_keys, found);
         }
         if let Some(role) = &filter.role {
