@@ -8,7 +8,7 @@ mod common;
 
 use app::backend::campaign::CampaignError;
 use app::backend::campaign::launch::launch;
-use app::backend::campaign::queue::my_queue;
+use app::backend::campaign::queue::{my_queue, my_queue_paged};
 use app::error::AppError;
 use app::model::campaign::{CampaignDetail, CampaignItems, QueueFilter};
 use campaign_world::*;
@@ -263,4 +263,51 @@ async fn the_queue_filters_by_tier_and_risk_and_names_a_bad_sort(pool: PgPool) {
     };
     let refused = my_queue(&pool, morgan, &bad).await;
     assert!(matches!(refused, Err(CampaignError::Invalid(ref m)) if m[0].contains("'mood'")));
+}
+
+#[sqlx::test(migrator = "app::backend::db::MIGRATOR")]
+async fn the_queue_pages_through_every_item_once_in_order(pool: PgPool) {
+    let (_campaign, _keys) = launched(&pool).await;
+    let morgan = Some("mgr@corp.test");
+    let whole = my_queue(&pool, morgan, &QueueFilter::default())
+        .await
+        .unwrap();
+    assert!(!whole.truncated);
+    assert!(whole.items.len() >= 2, "the world gives Morgan several items");
+    let expected: Vec<i64> = whole.items.iter().map(|i| i.id).collect();
+
+    let mut seen = Vec::new();
+    for page in 1.. {
+        let filter = QueueFilter {
+            page: Some(page),
+            ..QueueFilter::default()
+        };
+        let queue = my_queue_paged(&pool, morgan, &filter, 1).await.unwrap();
+        assert_eq!((queue.page, queue.page_size), (page, 1));
+        assert!(queue.items.len() <= 1);
+        seen.extend(queue.items.iter().map(|i| i.id));
+        if !queue.truncated {
+            break;
+        }
+        assert_eq!(queue.items.len(), 1, "a page before the last is full");
+    }
+    assert_eq!(
+        seen, expected,
+        "pages join up to the whole queue, in its order"
+    );
+    // The totals are the reviewer's, whatever the page.
+    let last = QueueFilter {
+        page: Some(99),
+        ..QueueFilter::default()
+    };
+    let beyond = my_queue_paged(&pool, morgan, &last, 1).await.unwrap();
+    assert!(beyond.items.is_empty() && !beyond.truncated);
+    assert_eq!(beyond.total, whole.total);
+
+    let zero = QueueFilter {
+        page: Some(0),
+        ..QueueFilter::default()
+    };
+    let refused = my_queue(&pool, morgan, &zero).await;
+    assert!(matches!(refused, Err(CampaignError::Invalid(ref m)) if m[0].contains("Page 0")));
 }

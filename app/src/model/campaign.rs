@@ -255,6 +255,31 @@ pub struct QueueFilter {
     pub flag: Option<String>,
     /// `person` (default), `risk`, `project` or `role`; items stay grouped by person.
     pub sort: Option<String>,
+    /// Page number, from 1 (the default).
+    pub page: Option<i64>,
+}
+
+impl QueueFilter {
+    /// The query string of this filter without the page, percent-encoded, for links.
+    pub fn to_query(&self) -> String {
+        let campaign = self.campaign.map(|c| c.to_string());
+        let fields = [
+            ("campaign", &campaign),
+            ("q", &self.search),
+            ("state", &self.state),
+            ("tier", &self.tier),
+            ("flag", &self.flag),
+            ("sort", &self.sort),
+        ];
+        fields
+            .into_iter()
+            .filter_map(|(name, value)| {
+                let value = value.as_deref().filter(|v| !v.is_empty())?;
+                Some(format!("{name}={}", crate::ui::url::urlencode(value)))
+            })
+            .collect::<Vec<_>>()
+            .join("&")
+    }
 }
 
 /// A reviewer's queue: the matching items and the overall progress.
@@ -268,8 +293,12 @@ pub struct ReviewQueue {
     pub total: i64,
     pub decided: i64,
     pub submitted: i64,
-    /// Items beyond the page size were left off.
+    /// More items match beyond this page.
     pub truncated: bool,
+    /// This page's number, from 1.
+    pub page: i64,
+    /// Items per page.
+    pub page_size: i64,
 }
 
 /// A reviewer's progress in one campaign.

@@ -9,8 +9,9 @@ use uuid::Uuid;
 use super::{CampaignError, person_of_viewer};
 use crate::model::campaign::{QueueCampaign, QueueFilter, ReviewItemView, ReviewQueue};
 
-/// Items per queue page.
-pub const QUEUE_LIMIT: i64 = 500;
+/// Items per queue page: more than a manager's whole queue usually holds, few enough that the
+/// page stays quick to read, render and act on for a fallback reviewer with tens of thousands.
+pub const QUEUE_PAGE: i64 = 100;
 
 /// The columns of [`ItemRow`], over `review_item i JOIN campaign c`.
 pub(crate) const ITEM_COLUMNS: &str = "i.id, i.campaign_id, c.name AS campaign_name, c.due_date, \
@@ -123,12 +124,28 @@ impl From<ItemRow> for ReviewItemView {
 }
 
 /// The queue of the person whose email is `email`, in active campaigns, filtered, grouped by
-/// the person whose access it is.
+/// the person whose access it is, [`QUEUE_PAGE`] items a page.
 pub async fn my_queue(
     pool: &PgPool,
     email: Option<&str>,
     filter: &QueueFilter,
 ) -> Result<ReviewQueue, CampaignError> {
+    my_queue_paged(pool, email, filter, QUEUE_PAGE).await
+}
+
+/// [`my_queue`] with `page_size` items a page.
+pub async fn my_queue_paged(
+    pool: &PgPool,
+    email: Option<&str>,
+    filter: &QueueFilter,
+    page_size: i64,
+) -> Result<ReviewQueue, CampaignError> {
+    let page = filter.page.unwrap_or(1);
+    if page < 1 {
+        return Err(CampaignError::invalid(format!(
+            "Page {page} is not a page number; pages start at 1."
+        )));
+    }
     let mut conn = pool.acquire().await?;
     let Some((person_id, name)) = person_of_viewer(&mut conn, email).await? else {
         return Ok(ReviewQueue::default());
@@ -200,7 +217,7 @@ pub async fn my_queue(
            AND ($7::text IS NULL OR ($7 = 'leaver' AND i.is_leaver) \
                 OR ($7 = 'orphan' AND i.is_orphan) OR ($7 = 'privileged' AND i.is_privileged) \
                 OR ($7 = 'dormant' AND i.is_dormant) OR ($7 = 'new' AND i.is_new)) \
-         ORDER BY {order} LIMIT $6"
+         ORDER BY {order} LIMIT $6 OFFSET $8"
     )))
     // Planned afresh with the filter's values each time: a cached generic plan cannot drop
     // the unused `$n IS NULL OR …` filters, so after a few calls on one connection PostgreSQL
@@ -212,23 +229,26 @@ pub async fn my_queue(
     .bind(search)
     .bind(state)
     .bind(filter.tier.as_deref().filter(|t| !t.is_empty()))
-    .bind(QUEUE_LIMIT + 1)
+    .bind(page_size + 1)
     .bind(flag)
+    .bind((page - 1).saturating_mul(page_size))
     .fetch_all(&mut *conn)
     .await?;
-    let truncated = rows.len() as i64 > QUEUE_LIMIT;
+    let truncated = rows.len() as i64 > page_size;
     Ok(ReviewQueue {
         reviewer: Some(name),
         campaigns,
         items: rows
             .into_iter()
-            .take(QUEUE_LIMIT as usize)
+            .take(usize::try_from(page_size).unwrap_or(0))
             .map(ReviewItemView::from)
             .collect(),
         total,
         decided,
         submitted,
         truncated,
+        page,
+        page_size,
     })
 }
 

@@ -18,6 +18,7 @@ use crate::model::campaign::{QueueCampaign, QueueFilter, ReviewItemView, ReviewQ
 use crate::model::{Section, Viewer};
 use crate::ui::components::access::{ErrorNote, NoAccess};
 use crate::ui::components::form_error::FormErrors;
+use crate::ui::components::pager::Pager;
 
 /// Endpoints whose no-JavaScript errors this page shows.
 const ENDPOINTS: &[&str] = &[
@@ -45,6 +46,7 @@ pub fn MyReviewsPage() -> impl IntoView {
                 tier: text("tier"),
                 flag: text("flag"),
                 sort: text("sort"),
+                page: text("page").and_then(|p| p.parse().ok()),
             }
         })
     });
@@ -125,23 +127,44 @@ fn Queue(queue: ReviewQueue, filter: QueueFilter) -> impl IntoView {
         .collect();
     let open_ids: Vec<i64> = open_shown.iter().map(|i| i.id).collect();
     let open_privileged = open_shown.iter().filter(|i| i.is_privileged).count();
+    let shown = queue.items.len() as i64;
     view! {
         <Progress campaigns=queue.campaigns.clone() total=queue.total decided=queue.decided submitted=queue.submitted/>
         <Filters filter=filter.clone()/>
         <shortcuts::ShortcutHelp/>
         <bulk::BulkForm open_ids open_privileged/>
-        {queue.truncated.then(|| view! {
-            <p class="notice" role="status">
-                {format!("Showing the first {} items; narrow the filters to see the rest.", queue.items.len())}
-            </p>
-        })}
         {if queue.items.is_empty() {
             view! { <p class="empty">"No items match these filters."</p> }.into_any()
         } else {
             view! { <Groups items=queue.items/> }.into_any()
         }}
+        {(queue.page > 1 || queue.truncated).then(|| pager(&filter, queue.page, queue.page_size, shown, queue.truncated))}
     }
     .into_any()
+}
+
+/// Previous and next links over the filtered queue. Only whether a next page exists is known,
+/// not how many pages there are, until the last: the filtered items are not counted.
+fn pager(filter: &QueueFilter, page: i64, page_size: i64, shown: i64, more: bool) -> impl IntoView {
+    let query = filter.to_query();
+    let link = move |page: i64| {
+        if query.is_empty() {
+            format!("/reviews?page={page}")
+        } else {
+            format!("/reviews?{query}&page={page}")
+        }
+    };
+    let seen = (page - 1) * page_size + shown;
+    let first = (seen - shown + 1).min(seen);
+    let note = if more {
+        format!("Items {first} to {seen}; more on the next page.")
+    } else {
+        format!("Items {first} to {seen} of {seen}.")
+    };
+    view! {
+        <p class="notice" role="status">{note}</p>
+        <Pager page page_size total=seen capped=more link/>
+    }
 }
 
 /// Progress per campaign, due dates, and the submit button of each.
