@@ -9,8 +9,10 @@ use crate::model::inventory::{InventoryFilter, InventoryPage, SnapshotRef};
 
 /// Rows per page of the explorer.
 pub const PAGE_SIZE: i64 = 50;
-/// Counting stops here: "10,000 or more" is as useful as an exact number and much cheaper.
-pub const COUNT_CAP: i64 = 10_000;
+/// Counting stops here, or just past the page asked for if that is further: "1,000 or more"
+/// tells a person to narrow the filter as well as an exact number would, and a broad filter
+/// then costs a thousand rows instead of every entitlement of every org.
+pub const COUNT_CAP: i64 = 1_000;
 
 /// The page of `filter` over the newest complete snapshot of every org, `page_size` rows long.
 pub async fn search(
@@ -44,8 +46,10 @@ pub async fn search_in(
         });
     }
     let narrowed = Narrowed::lookup(&mut *conn, filter, scope).await?;
-    let total = count_capped(&mut *conn, filter, scope, &narrowed, COUNT_CAP + 1).await?;
     let offset = (filter.page - 1).saturating_mul(page_size);
+    // Counting at least to the end of this page keeps the pager exact on the last pages.
+    let cap = COUNT_CAP.max(offset.saturating_add(page_size));
+    let total = count_capped(&mut *conn, filter, scope, &narrowed, cap.saturating_add(1)).await?;
     let mut qb = page_query(filter, scope, &narrowed, page_size, offset);
     let records: Vec<RowRecord> = qb.build_query_as().fetch_all(&mut *conn).await?;
     Ok(InventoryPage {
@@ -53,8 +57,8 @@ pub async fn search_in(
             .into_iter()
             .map(|r| r.into_row(scope.dormant_days))
             .collect(),
-        total: total.min(COUNT_CAP),
-        total_capped: total > COUNT_CAP,
+        total: total.min(cap),
+        total_capped: total > cap,
         page: filter.page,
         page_size,
         snapshots,
