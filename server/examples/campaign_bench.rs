@@ -47,6 +47,13 @@ const BULK_RUNS: usize = 5;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // The launch logs where its time went; `RUST_LOG` widens or silences it.
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "warn,app::backend::campaign=info".into()),
+        )
+        .init();
     let url = std::env::var("DATABASE_URL").context("DATABASE_URL must be set")?;
     let reuse = match std::env::args().nth(1).as_deref() {
         None => false,
