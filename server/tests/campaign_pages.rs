@@ -6,7 +6,9 @@
 mod campaign_world;
 mod common;
 
+use app::backend::audit::Actor;
 use app::backend::campaign::CampaignError;
+use app::backend::campaign::decide::decide;
 use app::backend::campaign::launch::launch;
 use app::backend::campaign::queue::{my_queue, my_queue_paged};
 use app::error::AppError;
@@ -273,7 +275,10 @@ async fn the_queue_pages_through_every_item_once_in_order(pool: PgPool) {
         .await
         .unwrap();
     assert!(!whole.truncated);
-    assert!(whole.items.len() >= 2, "the world gives Morgan several items");
+    assert!(
+        whole.items.len() >= 2,
+        "the world gives Morgan several items"
+    );
     let expected: Vec<i64> = whole.items.iter().map(|i| i.id).collect();
 
     let mut seen = Vec::new();
@@ -310,4 +315,81 @@ async fn the_queue_pages_through_every_item_once_in_order(pool: PgPool) {
     };
     let refused = my_queue(&pool, morgan, &zero).await;
     assert!(matches!(refused, Err(CampaignError::Invalid(ref m)) if m[0].contains("Page 0")));
+}
+
+#[sqlx::test(migrator = "app::backend::db::MIGRATOR")]
+async fn the_queue_filters_by_words_state_and_campaign(pool: PgPool) {
+    let (campaign, _keys) = launched(&pool).await;
+    let morgan = Some("mgr@corp.test");
+    let all = my_queue(&pool, morgan, &QueueFilter::default())
+        .await
+        .unwrap();
+    let queue = |filter: QueueFilter| {
+        let pool = pool.clone();
+        async move { my_queue(&pool, morgan, &filter).await.unwrap() }
+    };
+
+    // Words match case-insensitively, in the person, principal, project or role.
+    let term = all.items[0].principal_name.to_uppercase();
+    let found = queue(QueueFilter {
+        search: Some(term.clone()),
+        ..QueueFilter::default()
+    })
+    .await;
+    assert!(!found.items.is_empty());
+    assert!(found.items.len() <= all.items.len());
+    let lower = term.to_lowercase();
+    assert!(found.items.iter().all(|i| {
+        [
+            i.person_name.clone().unwrap_or_default(),
+            i.principal_name.clone(),
+            i.project.clone().unwrap_or_default(),
+            i.role.clone(),
+        ]
+        .iter()
+        .any(|text| text.to_lowercase().contains(&lower))
+    }));
+    // LIKE's wildcards are plain characters in a search.
+    let wildcard = queue(QueueFilter {
+        search: Some("%_%".into()),
+        ..QueueFilter::default()
+    })
+    .await;
+    assert!(wildcard.items.is_empty());
+
+    // One decided item moves from "open" to "decided", then to "submitted".
+    let item = all.items[0].id;
+    decide(&pool, &Actor::System("morgan"), morgan, item, "approve", "")
+        .await
+        .unwrap();
+    let state = |state: &str| QueueFilter {
+        state: Some(state.into()),
+        ..QueueFilter::default()
+    };
+    let open = queue(state("open")).await;
+    assert_eq!(open.items.len(), all.items.len() - 1);
+    assert!(open.items.iter().all(|i| i.id != item));
+    let decided = queue(state("decided")).await;
+    assert_eq!(
+        decided.items.iter().map(|i| i.id).collect::<Vec<_>>(),
+        [item]
+    );
+    assert!(queue(state("submitted")).await.items.is_empty());
+    let refused = my_queue(&pool, morgan, &state("maybe")).await;
+    assert!(matches!(refused, Err(CampaignError::Invalid(ref m)) if m[0].contains("'maybe'")));
+
+    // A campaign filter keeps that campaign's items, and an unknown campaign has none.
+    let mine = queue(QueueFilter {
+        campaign: Some(campaign),
+        ..QueueFilter::default()
+    })
+    .await;
+    assert_eq!(mine.items.len(), all.items.len());
+    let other = queue(QueueFilter {
+        campaign: Some(Uuid::new_v4()),
+        ..QueueFilter::default()
+    })
+    .await;
+    assert!(other.items.is_empty());
+    assert_eq!(other.total, 0);
 }

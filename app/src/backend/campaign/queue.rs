@@ -3,7 +3,7 @@
 //! is assigned to; admins and auditors read campaigns through [`super::progress`].
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::PgPool;
+use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::{CampaignError, person_of_viewer};
@@ -146,30 +146,49 @@ pub async fn my_queue_paged(
             "Page {page} is not a page number; pages start at 1."
         )));
     }
-    let mut conn = pool.acquire().await?;
-    let Some((person_id, name)) = person_of_viewer(&mut conn, email).await? else {
+    let Some(email) = email else {
         return Ok(ReviewQueue::default());
     };
-    // The counters the database keeps (`review_progress`), not a count of the items: a
+    let mut conn = pool.acquire().await?;
+    // The reviewer and their progress per active campaign in one round trip. Progress comes
+    // from the counters the database keeps (`review_progress`), not a count of the items: a
     // fallback reviewer may hold tens of thousands.
-    let per_campaign: Vec<(Uuid, String, NaiveDate, i64, i64, i64)> = sqlx::query_as(
-        "SELECT c.id, c.name, c.due_date, p.items, p.decided, p.submitted \
-         FROM review_progress p JOIN campaign c ON c.id = p.campaign_id \
-         WHERE p.reviewer_person_id = $1 AND p.items > 0 AND c.status = 'active' \
+    type ProgressRow = (
+        Uuid,
+        String,
+        Option<Uuid>,
+        Option<String>,
+        Option<NaiveDate>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+    );
+    let per_campaign: Vec<ProgressRow> = sqlx::query_as(
+        "SELECT r.id, r.name, c.id, c.name, c.due_date, p.items, p.decided, p.submitted \
+         FROM person r \
+         LEFT JOIN (review_progress p JOIN campaign c \
+                    ON c.id = p.campaign_id AND c.status = 'active' AND p.items > 0) \
+                ON p.reviewer_person_id = r.id \
+         WHERE r.email = lower(btrim($1)) \
          ORDER BY c.due_date, c.name",
     )
-    .bind(person_id)
+    .bind(email)
     .fetch_all(&mut *conn)
     .await?;
+    let Some((person_id, name)) = per_campaign.first().map(|r| (r.0, r.1.clone())) else {
+        return Ok(ReviewQueue::default());
+    };
     let campaigns: Vec<QueueCampaign> = per_campaign
         .into_iter()
-        .map(|(id, name, due, items, decided, submitted)| QueueCampaign {
-            id,
-            name,
-            due_date: due.to_string(),
-            items,
-            decided,
-            submitted,
+        .filter_map(|(_, _, id, campaign, due, items, decided, submitted)| {
+            Some(QueueCampaign {
+                id: id?,
+                name: campaign?,
+                due_date: due?.to_string(),
+                items: items?,
+                decided: decided?,
+                submitted: submitted?,
+            })
         })
         .collect();
     let chosen = campaigns
@@ -202,38 +221,55 @@ pub async fn my_queue_paged(
         )));
     }
     let order = queue_order(filter.sort.as_deref())?;
-    let rows: Vec<ItemRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    // Only the filters in use are written into the statement, so each combination is its own
+    // prepared statement whose generic plan fits it: with every filter present as
+    // `$n IS NULL OR …`, a cached generic plan could not drop the unused ones and sorted every
+    // item of the reviewer instead of reading the first page from
+    // `review_item_reviewer_queue_order` (350 ms against 0.5 ms for a 57,000-item queue), and
+    // planning each call afresh cost more than running it.
+    let mut qb = QueryBuilder::<Postgres>::new(format!(
         "SELECT {ITEM_COLUMNS} FROM review_item i JOIN campaign c ON c.id = i.campaign_id \
-         WHERE i.reviewer_person_id = $1 AND c.status = 'active' \
-           AND ($2::uuid IS NULL OR i.campaign_id = $2) \
-           AND ($3::text IS NULL OR coalesce(i.person_name, '') ILIKE $3 \
-                OR i.principal_name ILIKE $3 OR coalesce(i.project_name, '') ILIKE $3 \
-                OR i.role ILIKE $3) \
-           AND ($4::text IS NULL \
-                OR ($4 = 'open' AND i.decision IS NULL) \
-                OR ($4 = 'decided' AND i.decision IS NOT NULL AND i.submitted_at IS NULL) \
-                OR ($4 = 'submitted' AND i.submitted_at IS NOT NULL)) \
-           AND ($5::text IS NULL OR i.tier = $5) \
-           AND ($7::text IS NULL OR ($7 = 'leaver' AND i.is_leaver) \
-                OR ($7 = 'orphan' AND i.is_orphan) OR ($7 = 'privileged' AND i.is_privileged) \
-                OR ($7 = 'dormant' AND i.is_dormant) OR ($7 = 'new' AND i.is_new)) \
-         ORDER BY {order} LIMIT $6 OFFSET $8"
-    )))
-    // Planned afresh with the filter's values each time: a cached generic plan cannot drop
-    // the unused `$n IS NULL OR …` filters, so after a few calls on one connection PostgreSQL
-    // switched to sorting every item of the reviewer instead of reading the first page from
-    // `review_item_reviewer_queue_order` (0.5 ms against 350 ms for a 57,000-item queue).
-    .persistent(false)
-    .bind(person_id)
-    .bind(filter.campaign)
-    .bind(search)
-    .bind(state)
-    .bind(filter.tier.as_deref().filter(|t| !t.is_empty()))
-    .bind(page_size + 1)
-    .bind(flag)
-    .bind((page - 1).saturating_mul(page_size))
-    .fetch_all(&mut *conn)
-    .await?;
+         WHERE c.status = 'active' AND i.reviewer_person_id = "
+    ));
+    qb.push_bind(person_id);
+    if let Some(campaign) = filter.campaign {
+        qb.push(" AND i.campaign_id = ").push_bind(campaign);
+    }
+    if let Some(search) = search {
+        qb.push(" AND (coalesce(i.person_name, '') ILIKE ")
+            .push_bind(search.clone())
+            .push(" OR i.principal_name ILIKE ")
+            .push_bind(search.clone())
+            .push(" OR coalesce(i.project_name, '') ILIKE ")
+            .push_bind(search.clone())
+            .push(" OR i.role ILIKE ")
+            .push_bind(search)
+            .push(")");
+    }
+    qb.push(match state {
+        Some("open") => " AND i.decision IS NULL",
+        Some("decided") => " AND i.decision IS NOT NULL AND i.submitted_at IS NULL",
+        Some("submitted") => " AND i.submitted_at IS NOT NULL",
+        _ => "",
+    });
+    if let Some(tier) = filter.tier.as_deref().filter(|t| !t.is_empty()) {
+        qb.push(" AND i.tier = ").push_bind(tier.to_owned());
+    }
+    qb.push(match flag {
+        Some("leaver") => " AND i.is_leaver",
+        Some("orphan") => " AND i.is_orphan",
+        Some("privileged") => " AND i.is_privileged",
+        Some("dormant") => " AND i.is_dormant",
+        Some("new") => " AND i.is_new",
+        _ => "",
+    });
+    qb.push(" ORDER BY ")
+        .push(order)
+        .push(" LIMIT ")
+        .push_bind(page_size + 1)
+        .push(" OFFSET ")
+        .push_bind((page - 1).saturating_mul(page_size));
+    let rows: Vec<ItemRow> = qb.build_query_as().fetch_all(&mut *conn).await?;
     let truncated = rows.len() as i64 > page_size;
     Ok(ReviewQueue {
         reviewer: Some(name),
