@@ -281,8 +281,9 @@ pub async fn launch(pool: &PgPool, actor: &Actor, campaign_id: Uuid) -> Result<i
             "This campaign is {status}; only a draft can be launched."
         )));
     }
-    let (population, chosen, mut blockers) = resolve(&mut tx, campaign_id).await?;
     let mut phases = Phases::start();
+    let (population, chosen, mut blockers) = resolve(&mut tx, campaign_id).await?;
+    phases.mark("resolve");
     if blockers.is_empty() {
         route::build(&mut tx, &population).await?;
         phases.mark("route");

@@ -73,6 +73,13 @@ pub async fn build(conn: &mut PgConnection, population: &Population) -> Result<(
     sqlx::query("SET LOCAL jit = off")
         .execute(&mut *conn)
         .await?;
+    // A launch joins and copies the whole population, and the insert's statement triggers
+    // read back every inserted item; with the default few megabytes of working memory each
+    // of those spilled to temporary files (200 MB for the `large` org). Launches are rare and
+    // admin-only, so they may use more for the length of their transaction.
+    sqlx::query("SET LOCAL work_mem = '256MB'")
+        .execute(&mut *conn)
+        .await?;
     for statement in LINK_TABLES {
         sqlx::query(statement)
             .bind(&population.snapshot_ids)
