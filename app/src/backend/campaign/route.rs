@@ -80,12 +80,25 @@ pub async fn build(conn: &mut PgConnection, population: &Population) -> Result<(
     sqlx::query("SET LOCAL work_mem = '256MB'")
         .execute(&mut *conn)
         .await?;
+    // The temporary tables have no statistics, so the planner misjudges joins over them (it
+    // expected two rows where the whole population comes back) and sorted the population
+    // twice for merge joins: in the routing statement (0.8 s against 0.5 s hashed, for the
+    // `large` org) and in the launch's insert (0.8 s against 0.3 s).
+    sqlx::query("SET LOCAL enable_mergejoin = off")
+        .execute(&mut *conn)
+        .await?;
     for statement in LINK_TABLES {
         sqlx::query(statement)
             .bind(&population.snapshot_ids)
             .execute(&mut *conn)
             .await?;
     }
+    // Temporary tables get no statistics of their own. Without them the planner took the
+    // link tables for large and hashed the whole population twice to probe it with them
+    // (1.6 s against 1.1 s for the `large` org); analysing their few thousand rows is cheap.
+    sqlx::query("ANALYZE camp_holder, camp_owner")
+        .execute(&mut *conn)
+        .await?;
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "CREATE TEMP TABLE camp_pop ON COMMIT DROP AS \
          SELECT e.id AS entitlement_id, e.snapshot_id, e.key AS entitlement_key, e.org_id, \
