@@ -393,3 +393,38 @@ async fn the_queue_filters_by_words_state_and_campaign(pool: PgPool) {
     assert!(other.items.is_empty());
     assert_eq!(other.total, 0);
 }
+
+#[sqlx::test(migrator = "app::backend::db::MIGRATOR")]
+async fn the_reviews_page_says_where_a_page_lies_and_refuses_page_zero(pool: PgPool) {
+    let (_campaign, _keys) = launched(&pool).await;
+    let mut reviewer = Browser::signed_in_as(&router(&pool, demo_config()), "reviewer").await;
+
+    // The whole queue fits on the first page: no pager.
+    let first = reviewer.get("/reviews").await;
+    assert!(first.body.contains("Rita Report"), "{}", first.body);
+    assert!(!first.body.contains(r#"aria-label="Pages""#));
+
+    // Past the end: said so, with a way back and the filters kept.
+    let beyond = reviewer.get("/reviews?tier=write&page=3").await;
+    assert!(
+        beyond
+            .body
+            .contains("No items on page 3; the queue ends on an earlier page."),
+        "{}",
+        beyond.body
+    );
+    assert!(
+        beyond
+            .body
+            .contains(r#"href="/reviews?tier=write&amp;page=2""#)
+    );
+    assert!(!beyond.body.contains(r#"rel="next""#));
+
+    let zero = reviewer.get("/reviews?page=0").await;
+    assert!(
+        zero.body
+            .contains("Page 0 is not a page number; pages start at 1."),
+        "{}",
+        zero.body
+    );
+}

@@ -347,3 +347,23 @@ pub struct CampaignTemplateSummary {
     /// Why the latest run created no draft.
     pub last_error: Option<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::QueueFilter;
+
+    #[test]
+    fn a_queue_filter_becomes_the_query_of_its_page_links() {
+        assert_eq!(QueueFilter::default().to_query(), "");
+        let filter = QueueFilter {
+            search: Some("ann & bo".into()),
+            tier: Some("write".into()),
+            flag: Some(String::new()),
+            sort: Some("risk".into()),
+            page: Some(4),
+            ..QueueFilter::default()
+        };
+        // Empty fields and the page itself are left out: each link adds its own page.
+        assert_eq!(filter.to_query(), "q=ann%20%26%20bo&tier=write&sort=risk");
+    }
+}

@@ -155,8 +155,10 @@ fn pager(filter: &QueueFilter, page: i64, page_size: i64, shown: i64, more: bool
         }
     };
     let seen = (page - 1) * page_size + shown;
-    let first = (seen - shown + 1).min(seen);
-    let note = if more {
+    let first = seen - shown + 1;
+    let note = if shown == 0 {
+        format!("No items on page {page}; the queue ends on an earlier page.")
+    } else if more {
         format!("Items {first} to {seen}; more on the next page.")
     } else {
         format!("Items {first} to {seen} of {seen}.")
