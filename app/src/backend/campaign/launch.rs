@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use super::route::{self, Population};
+use super::route::{self, ITEM_ROUTE, Population};
 use super::{CampaignError, lock_status};
 use crate::backend::audit::{self, Actor, NewEvent};
 use crate::backend::notification::outbox::queue_assignments;
@@ -148,44 +148,46 @@ pub async fn preview(pool: &PgPool, campaign_id: Uuid) -> Result<CampaignPreview
     route::build(&mut tx, &population).await?;
     preview.population_by_kind = counts(
         &mut tx,
-        "SELECT principal_kind, count(*) FROM camp_pop GROUP BY 1 ORDER BY 1",
+        "SELECT principal_kind, count(*) FROM camp_pop GROUP BY 1 ORDER BY 1".to_owned(),
     )
     .await?;
     preview.items_per_reviewer = counts(
         &mut tx,
-        "SELECT coalesce(format('%s <%s>', p.name, p.email), '(nobody)'), count(*) \
-         FROM camp_route r LEFT JOIN person p ON p.id = r.reviewer_person_id \
-         GROUP BY 1 ORDER BY 2 DESC, 1",
+        format!(
+            "SELECT coalesce(format('%s <%s>', p.name, p.email), '(nobody)'), count(*) \
+             FROM {ITEM_ROUTE} LEFT JOIN person p ON p.id = r.reviewer_person_id \
+             GROUP BY 1 ORDER BY 2 DESC, 1"
+        ),
     )
     .await?;
     preview.items_by_rule = counts(
         &mut tx,
-        "SELECT routing_rule, count(*) FROM camp_route GROUP BY 1 ORDER BY 1",
+        format!("SELECT r.routing_rule, count(*) FROM {ITEM_ROUTE} GROUP BY 1 ORDER BY 1"),
     )
     .await?;
     preview.total_items = preview.population_by_kind.iter().map(|c| c.count).sum();
     let (orphans, leavers, privileged, dormant, self_total): (i64, i64, i64, i64, i64) =
-        sqlx::query_as(
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT count(*) FILTER (WHERE pop.is_orphan AND r.reviewer_person_id IS NOT NULL), \
                     count(*) FILTER (WHERE pop.is_leaver), \
                     count(*) FILTER (WHERE pop.is_privileged), \
                     count(*) FILTER (WHERE pop.is_dormant), \
                     count(*) FILTER (WHERE r.self_review_rerouted) \
-             FROM camp_pop pop JOIN camp_route r USING (entitlement_id)",
-        )
+             FROM {ITEM_ROUTE}"
+        )))
         .fetch_one(&mut *tx)
         .await?;
     preview.orphans_to_fallback = orphans;
     preview.self_review_total = self_total;
-    let moves: Vec<(String, String, Option<String>, String)> = sqlx::query_as(
-        "SELECT pop.principal_name, pop.entitlement_key, format('%s <%s>', p.name, p.email), \
-                r.routing_reason \
-         FROM camp_pop pop JOIN camp_route r USING (entitlement_id) \
-         LEFT JOIN person p ON p.id = r.reviewer_person_id \
-         WHERE r.self_review_rerouted ORDER BY pop.entitlement_key LIMIT 100",
-    )
-    .fetch_all(&mut *tx)
-    .await?;
+    let moves: Vec<(String, String, Option<String>, String)> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT pop.principal_name, pop.entitlement_key, \
+                    format('%s <%s>', p.name, p.email), r.routing_reason \
+             FROM {ITEM_ROUTE} LEFT JOIN person p ON p.id = r.reviewer_person_id \
+             WHERE r.self_review_rerouted ORDER BY pop.entitlement_key LIMIT 100"
+        )))
+        .fetch_all(&mut *tx)
+        .await?;
     preview.self_review_moves = moves
         .into_iter()
         .map(|(principal, entitlement_key, reviewer, reason)| Rerouting {
@@ -233,13 +235,14 @@ pub async fn preview(pool: &PgPool, campaign_id: Uuid) -> Result<CampaignPreview
 /// Reasons the routed population cannot be launched: nothing in scope, or items nobody may
 /// review.
 async fn population_blockers(conn: &mut PgConnection) -> Result<Vec<String>, sqlx::Error> {
-    let (total, unroutable, example): (i64, i64, Option<String>) = sqlx::query_as(
-        "SELECT count(*), count(*) FILTER (WHERE r.reviewer_person_id IS NULL), \
-                min(pop.principal_name) FILTER (WHERE r.reviewer_person_id IS NULL) \
-         FROM camp_pop pop JOIN camp_route r USING (entitlement_id)",
-    )
-    .fetch_one(conn)
-    .await?;
+    let (total, unroutable, example): (i64, i64, Option<String>) =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT count(*), count(*) FILTER (WHERE r.reviewer_person_id IS NULL), \
+                    min(pop.principal_name) FILTER (WHERE r.reviewer_person_id IS NULL) \
+             FROM {ITEM_ROUTE}"
+        )))
+        .fetch_one(conn)
+        .await?;
     let mut blockers = Vec::new();
     if total == 0 {
         blockers.push(
@@ -259,11 +262,10 @@ async fn population_blockers(conn: &mut PgConnection) -> Result<Vec<String>, sql
     Ok(blockers)
 }
 
-async fn counts(
-    conn: &mut PgConnection,
-    sql: &'static str,
-) -> Result<Vec<LabelledCount>, sqlx::Error> {
-    let rows: Vec<(String, i64)> = sqlx::query_as(sql).fetch_all(conn).await?;
+async fn counts(conn: &mut PgConnection, sql: String) -> Result<Vec<LabelledCount>, sqlx::Error> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .fetch_all(conn)
+        .await?;
     Ok(rows
         .into_iter()
         .map(|(label, count)| LabelledCount { label, count })
@@ -297,7 +299,7 @@ pub async fn launch(pool: &PgPool, actor: &Actor, campaign_id: Uuid) -> Result<i
     }
     let in_scope = route::count_in_scope(&mut tx, &population).await?;
     phases.mark("check");
-    let created: Vec<(Uuid, i64)> = sqlx::query_as(
+    let created: Vec<(Uuid, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "WITH ins AS ( \
            INSERT INTO review_item (campaign_id, snapshot_id, entitlement_id, entitlement_key, \
                org_id, project_id, project_name, scope, cluster_names, database_name, \
@@ -308,20 +310,21 @@ pub async fn launch(pool: &PgPool, actor: &Actor, campaign_id: Uuid) -> Result<i
                person_status, reviewer_person_id, routing_rule, routing_reason, \
                self_review_rerouted, is_leaver, is_orphan, is_privileged, is_dormant, is_new, \
                previous_decision, previous_decider) \
-           SELECT $1, p.snapshot_id, p.entitlement_id, p.entitlement_key, p.org_id, \
-               p.project_id, p.project_name, p.scope, p.cluster_names, p.database_name, \
-               p.collection_name, p.role, p.tier, p.grant_path, p.via_team_id, p.via_mapping_id, \
-               p.via_org_role, p.role_actions, p.principal_key, p.principal_kind, \
-               p.principal_name, p.principal_username, p.auth_type, p.last_used_at, \
-               p.subject_person_id, p.owner_person_id, p.link_method, p.person_name, \
-               p.person_email, p.person_title, p.person_department, p.person_status, \
+           SELECT $1, pop.snapshot_id, pop.entitlement_id, pop.entitlement_key, pop.org_id, \
+               pop.project_id, pop.project_name, pop.scope, pop.cluster_names, \
+               pop.database_name, pop.collection_name, pop.role, pop.tier, pop.grant_path, \
+               pop.via_team_id, pop.via_mapping_id, pop.via_org_role, pop.role_actions, \
+               pop.principal_key, pop.principal_kind, pop.principal_name, \
+               pop.principal_username, pop.auth_type, pop.last_used_at, \
+               pop.subject_person_id, pop.owner_person_id, pop.link_method, pop.person_name, \
+               pop.person_email, pop.person_title, pop.person_department, pop.person_status, \
                r.reviewer_person_id, r.routing_rule, r.routing_reason, r.self_review_rerouted, \
-               p.is_leaver, p.is_orphan, p.is_privileged, p.is_dormant, p.is_new, \
-               p.previous_decision, p.previous_decider \
-           FROM camp_pop p JOIN camp_route r USING (entitlement_id) \
+               pop.is_leaver, pop.is_orphan, pop.is_privileged, pop.is_dormant, pop.is_new, \
+               pop.previous_decision, pop.previous_decider \
+           FROM {ITEM_ROUTE} \
            RETURNING snapshot_id) \
-         SELECT snapshot_id, count(*) FROM ins GROUP BY snapshot_id",
-    )
+         SELECT snapshot_id, count(*) FROM ins GROUP BY snapshot_id"
+    )))
     .bind(campaign_id)
     .fetch_all(&mut *tx)
     .await?;
