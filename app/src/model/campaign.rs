@@ -263,22 +263,14 @@ impl QueueFilter {
     /// The query string of this filter without the page, percent-encoded, for links.
     pub fn to_query(&self) -> String {
         let campaign = self.campaign.map(|c| c.to_string());
-        let fields = [
-            ("campaign", &campaign),
-            ("q", &self.search),
-            ("state", &self.state),
-            ("tier", &self.tier),
-            ("flag", &self.flag),
-            ("sort", &self.sort),
-        ];
-        fields
-            .into_iter()
-            .filter_map(|(name, value)| {
-                let value = value.as_deref().filter(|v| !v.is_empty())?;
-                Some(format!("{name}={}", crate::ui::url::urlencode(value)))
-            })
-            .collect::<Vec<_>>()
-            .join("&")
+        crate::ui::url::query([
+            ("campaign", campaign.as_deref()),
+            ("q", self.search.as_deref()),
+            ("state", self.state.as_deref()),
+            ("tier", self.tier.as_deref()),
+            ("flag", self.flag.as_deref()),
+            ("sort", self.sort.as_deref()),
+        ])
     }
 }
 

@@ -289,31 +289,18 @@ impl InventoryFilter {
 
     /// The query string of this filter without the page, percent-encoded, for links.
     pub fn to_query(&self) -> String {
-        let mut parts = Vec::new();
-        let texts = [
-            ("person", &self.person),
-            ("username", &self.username),
-            ("project", &self.project),
-            ("role", &self.role),
-            ("tier", &self.tier),
-            ("kind", &self.kind),
-        ];
-        for (name, value) in texts {
-            if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
-                parts.push(format!("{name}={}", crate::ui::url::urlencode(value)));
-            }
-        }
-        let flags = [
-            ("orphan", self.orphan),
-            ("leaver", self.leaver),
-            ("dormant", self.dormant),
-        ];
-        for (name, value) in flags {
-            if value == Some(true) {
-                parts.push(format!("{name}=1"));
-            }
-        }
-        parts.join("&")
+        let on = |flag: Option<bool>| (flag == Some(true)).then_some("1");
+        crate::ui::url::query([
+            ("person", self.person.as_deref()),
+            ("username", self.username.as_deref()),
+            ("project", self.project.as_deref()),
+            ("role", self.role.as_deref()),
+            ("tier", self.tier.as_deref()),
+            ("kind", self.kind.as_deref()),
+            ("orphan", on(self.orphan)),
+            ("leaver", on(self.leaver)),
+            ("dormant", on(self.dormant)),
+        ])
     }
 }
 

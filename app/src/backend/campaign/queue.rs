@@ -146,49 +146,30 @@ pub async fn my_queue_paged(
             "Page {page} is not a page number; pages start at 1."
         )));
     }
-    let Some(email) = email else {
+    let mut conn = pool.acquire().await?;
+    let Some((person_id, name)) = person_of_viewer(&mut conn, email).await? else {
         return Ok(ReviewQueue::default());
     };
-    let mut conn = pool.acquire().await?;
-    // The reviewer and their progress per active campaign in one round trip. Progress comes
-    // from the counters the database keeps (`review_progress`), not a count of the items: a
+    // The counters the database keeps (`review_progress`), not a count of the items: a
     // fallback reviewer may hold tens of thousands.
-    type ProgressRow = (
-        Uuid,
-        String,
-        Option<Uuid>,
-        Option<String>,
-        Option<NaiveDate>,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-    );
-    let per_campaign: Vec<ProgressRow> = sqlx::query_as(
-        "SELECT r.id, r.name, c.id, c.name, c.due_date, p.items, p.decided, p.submitted \
-         FROM person r \
-         LEFT JOIN (review_progress p JOIN campaign c \
-                    ON c.id = p.campaign_id AND c.status = 'active' AND p.items > 0) \
-                ON p.reviewer_person_id = r.id \
-         WHERE r.email = lower(btrim($1)) \
+    let per_campaign: Vec<(Uuid, String, NaiveDate, i64, i64, i64)> = sqlx::query_as(
+        "SELECT c.id, c.name, c.due_date, p.items, p.decided, p.submitted \
+         FROM review_progress p JOIN campaign c ON c.id = p.campaign_id \
+         WHERE p.reviewer_person_id = $1 AND p.items > 0 AND c.status = 'active' \
          ORDER BY c.due_date, c.name",
     )
-    .bind(email)
+    .bind(person_id)
     .fetch_all(&mut *conn)
     .await?;
-    let Some((person_id, name)) = per_campaign.first().map(|r| (r.0, r.1.clone())) else {
-        return Ok(ReviewQueue::default());
-    };
     let campaigns: Vec<QueueCampaign> = per_campaign
         .into_iter()
-        .filter_map(|(_, _, id, campaign, due, items, decided, submitted)| {
-            Some(QueueCampaign {
-                id: id?,
-                name: campaign?,
-                due_date: due?.to_string(),
-                items: items?,
-                decided: decided?,
-                submitted: submitted?,
-            })
+        .map(|(id, name, due, items, decided, submitted)| QueueCampaign {
+            id,
+            name,
+            due_date: due.to_string(),
+            items,
+            decided,
+            submitted,
         })
         .collect();
     let chosen = campaigns

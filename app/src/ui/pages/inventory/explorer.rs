@@ -11,6 +11,7 @@ use crate::model::{Section, Viewer};
 use crate::ui::components::access::{ErrorNote, NoAccess};
 use crate::ui::components::access_table::AccessTable;
 use crate::ui::components::pager::Pager;
+use crate::ui::url::page_link;
 
 /// The explorer (admins and auditors).
 #[component]
@@ -91,13 +92,7 @@ fn FilterForm(filter: InventoryFilter) -> impl IntoView {
 #[component]
 fn Results(data: InventoryPage, filter: InventoryFilter) -> impl IntoView {
     let query = filter.to_query();
-    let link = move |page: i64| {
-        if query.is_empty() {
-            format!("/inventory?page={page}")
-        } else {
-            format!("/inventory?{query}&page={page}")
-        }
-    };
+    let link = move |page: i64| page_link("/inventory", &query, page);
     let count = if data.total_capped {
         format!("{}+ entitlements match", data.total)
     } else {

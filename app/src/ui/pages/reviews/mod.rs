@@ -19,6 +19,7 @@ use crate::model::{Section, Viewer};
 use crate::ui::components::access::{ErrorNote, NoAccess};
 use crate::ui::components::form_error::FormErrors;
 use crate::ui::components::pager::Pager;
+use crate::ui::url::page_link;
 
 /// Endpoints whose no-JavaScript errors this page shows.
 const ENDPOINTS: &[&str] = &[
@@ -147,13 +148,7 @@ fn Queue(queue: ReviewQueue, filter: QueueFilter) -> impl IntoView {
 /// not how many pages there are, until the last: the filtered items are not counted.
 fn pager(filter: &QueueFilter, page: i64, page_size: i64, shown: i64, more: bool) -> impl IntoView {
     let query = filter.to_query();
-    let link = move |page: i64| {
-        if query.is_empty() {
-            format!("/reviews?page={page}")
-        } else {
-            format!("/reviews?{query}&page={page}")
-        }
-    };
+    let link = move |page: i64| page_link("/reviews", &query, page);
     let seen = (page - 1) * page_size + shown;
     let first = seen - shown + 1;
     let note = if shown == 0 {
